@@ -1,0 +1,230 @@
+// Package app wires the service together: it reads the configuration,
+// loads the catalog, serves HTTP until the context ends or a signal
+// arrives, and implements the healthcheck and version subcommands.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/product-catalog/product-catalog/service/catalog"
+	"github.com/product-catalog/product-catalog/service/config"
+	"github.com/product-catalog/product-catalog/service/httpapi"
+	"github.com/product-catalog/product-catalog/service/metrics"
+	"github.com/product-catalog/product-catalog/service/reload"
+)
+
+// Build is what the binary carries: its version and the catalog embedded
+// in it, served when no catalog directory is present.
+type Build struct {
+	Version string
+	Catalog fs.FS
+}
+
+// HTTP server limits. The read limits cut slow or stalled clients
+// (slowloris); the write limit bounds a response to a client that stops
+// reading; MaxHeaderBytes answers oversized headers with 431.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	healthcheckWait   = 3 * time.Second
+)
+
+const usage = `usage: product-catalog [serve | healthcheck | version]
+
+  serve        serve the catalog over HTTP (the default)
+  healthcheck  exit 0 when the local server answers GET /readyz with 200
+  version      print the version
+
+Configuration comes from the environment; see the README.
+`
+
+// Run runs the command named by args[1] (serve when absent).
+func Run(ctx context.Context, build Build, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	command := "serve"
+	if len(args) > 1 {
+		command = args[1]
+	}
+	if len(args) > 2 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%s takes no arguments, got %q", command, args[2:])
+	}
+	switch command {
+	case "serve":
+		return serve(ctx, build, getenv, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, getenv)
+	case "version":
+		fmt.Fprintf(stdout, "product-catalog %s %s %s/%s\n", build.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", command)
+	}
+}
+
+func serve(ctx context.Context, build Build, getenv func(string) string, stdout io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.LogLevel, stdout)
+	defer func() { _ = logger.Sync() }()
+
+	m := metrics.New(build.Version)
+	initial, dir, origin, err := loadCatalog(cfg, build.Catalog)
+	if err != nil {
+		return err
+	}
+	store := reload.NewStore(initial)
+	m.CatalogServed(initial.Len())
+	logger.Info("catalog loaded", zap.String("source", origin), zap.Int("products", initial.Len()))
+
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		return fmt.Errorf("listen on port %d (%s): %w", cfg.Port, config.EnvPort, err)
+	}
+	readiness := &httpapi.Readiness{}
+	srv := &http.Server{
+		Handler:           httpapi.NewServer(logger, store, m, readiness),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          zap.NewStdLog(logger.With(zap.String("source", "net/http"))),
+	}
+
+	var background sync.WaitGroup
+	defer background.Wait()
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	if dir != nil && cfg.ReloadInterval > 0 {
+		background.Add(1)
+		go func() {
+			defer background.Done()
+			reload.Watch(watchCtx, dir, store, cfg.ReloadInterval, reloadHooks(logger, m, dir.Path()))
+		}()
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", build.Version))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	readiness.ShutDown()
+	logger.Info("shutting down", zap.Duration("timeout", cfg.ShutdownTimeout))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shut down within %s (%s): %w", cfg.ShutdownTimeout, config.EnvShutdownTimeout, err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// loadCatalog loads the configured directory. Only when the operator did
+// not choose a directory and the default one is absent does it fall back
+// to the catalog embedded in the binary, which is never reloaded.
+func loadCatalog(cfg config.Config, embedded fs.FS) (*catalog.Catalog, *reload.Dir, string, error) {
+	info, err := os.Stat(cfg.CatalogDir)
+	switch {
+	case err == nil && !info.IsDir():
+		return nil, nil, "", fmt.Errorf("%s=%q: not a directory", config.EnvCatalogDir, cfg.CatalogDir)
+	case errors.Is(err, fs.ErrNotExist) && !cfg.CatalogDirSet && embedded != nil:
+		c, err := catalog.Load(embedded, "embedded")
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("load the embedded catalog: %w", err)
+		}
+		return c, nil, "embedded", nil
+	case err != nil:
+		return nil, nil, "", fmt.Errorf("%s=%q: %w", config.EnvCatalogDir, cfg.CatalogDir, err)
+	}
+	dir := reload.NewDir(cfg.CatalogDir)
+	c, err := dir.Load()
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("load catalog from %s (%s): %w", cfg.CatalogDir, config.EnvCatalogDir, err)
+	}
+	return c, dir, "directory " + cfg.CatalogDir, nil
+}
+
+func reloadHooks(logger *zap.Logger, m *metrics.Metrics, dir string) reload.Hooks {
+	return reload.Hooks{
+		Reloaded: func(c *catalog.Catalog) {
+			m.Reloaded()
+			m.CatalogServed(c.Len())
+			logger.Info("catalog reloaded", zap.String("dir", dir), zap.Int("products", c.Len()))
+		},
+		Failed: func(err error) {
+			m.ReloadFailed()
+			logger.Error("catalog reload failed; still serving the last good catalog", zap.String("dir", dir), zap.Error(err))
+		},
+	}
+}
+
+func newLogger(level string, out io.Writer) *zap.Logger {
+	lvl, _ := zapcore.ParseLevel(level) // config has validated it
+	encoder := zap.NewProductionEncoderConfig()
+	encoder.TimeKey = "time"
+	encoder.EncodeTime = zapcore.ISO8601TimeEncoder
+	core := zapcore.NewCore(zapcore.NewJSONEncoder(encoder), zapcore.Lock(zapcore.AddSync(out)), lvl)
+	return zap.New(core, zap.ErrorOutput(zapcore.Lock(zapcore.AddSync(out))))
+}
+
+// healthcheck asks the local server for readiness. Images without a shell
+// run it as their HEALTHCHECK.
+func healthcheck(ctx context.Context, getenv func(string) string) error {
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, healthcheckWait)
+	defer cancel()
+	url := fmt.Sprintf("http://127.0.0.1:%d/readyz", cfg.Port)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: GET %s: %s", url, resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package catalog
+
+import (
+	"sort"
+	"strings"
+)
+
+// Catalog is an immutable snapshot of validated products, ordered by id,
+// with the lookup structures that make reads cheap. It is safe for
+// concurrent use; a reload builds a new Catalog rather than changing one.
+type Catalog struct {
+	products   []Product
+	byID       map[string]int32
+	searchText []string // fold(name) + "\x00" + fold(description), by position
+	index      trigramIndex
+	byCategory map[string][]int32 // folded category -> positions
+	categories []CategoryCount
+}
+
+// CategoryCount is a category and how many products carry it.
+type CategoryCount struct {
+	Name     string `json:"name"`
+	Products int    `json:"products"`
+}
+
+// fieldSeparator sits between name and description in the search text so a
+// match never spans the two fields.
+const fieldSeparator = "\x00"
+
+func build(products []Product) *Catalog {
+	sort.Slice(products, func(i, j int) bool { return products[i].ID < products[j].ID })
+	c := &Catalog{
+		products:   products,
+		byID:       make(map[string]int32, len(products)),
+		searchText: make([]string, len(products)),
+		byCategory: make(map[string][]int32),
+	}
+	display := make(map[string]string)
+	for i := range products {
+		p := &products[i]
+		pos := int32(i)
+		c.byID[p.ID] = pos
+		c.searchText[i] = fold(p.Name) + fieldSeparator + fold(p.Description)
+		for _, category := range p.Categories {
+			key := fold(category)
+			list := c.byCategory[key]
+			if len(list) > 0 && list[len(list)-1] == pos {
+				continue // the same category twice on one product counts once
+			}
+			c.byCategory[key] = append(list, pos)
+			if _, ok := display[key]; !ok {
+				display[key] = category
+			}
+		}
+	}
+	c.index = newTrigramIndex(c.searchText)
+	for key, list := range c.byCategory {
+		c.categories = append(c.categories, CategoryCount{Name: display[key], Products: len(list)})
+	}
+	sort.Slice(c.categories, func(i, j int) bool {
+		return fold(c.categories[i].Name) < fold(c.categories[j].Name)
+	})
+	return c
+}
+
+// Len is the number of products.
+func (c *Catalog) Len() int { return len(c.products) }
+
+// At returns the product at position i (0 <= i < Len), in id order.
+func (c *Catalog) At(i int) Product { return c.products[i] }
+
+// Position returns the position of the product with this id.
+func (c *Catalog) Position(id string) (int, bool) {
+	pos, ok := c.byID[id]
+	return int(pos), ok
+}
+
+// Categories lists every category with its product count, by name.
+func (c *Catalog) Categories() []CategoryCount {
+	return append([]CategoryCount(nil), c.categories...)
+}
+
+// Query selects and pages products. The zero Query selects every product.
+type Query struct {
+	Text     string // case-insensitive substring of name or description
+	Category string // case-insensitive exact category
+	Offset   int
+	Limit    int // at most this many positions; 0 means no limit
+}
+
+// Result is one page of matches.
+type Result struct {
+	Total     int     // matches before paging
+	Positions []int32 // the page, in id order
+}
+
+// Search returns the products matching q, in id order.
+func (c *Catalog) Search(q Query) Result {
+	matches := c.match(q)
+	total := len(matches)
+	if q.Offset >= total {
+		return Result{Total: total}
+	}
+	page := matches[q.Offset:]
+	if q.Limit > 0 && len(page) > q.Limit {
+		page = page[:q.Limit]
+	}
+	return Result{Total: total, Positions: page}
+}
+
+func (c *Catalog) match(q Query) []int32 {
+	var candidates []int32 // nil means every product
+	if q.Category != "" {
+		list, ok := c.byCategory[fold(q.Category)]
+		if !ok {
+			return nil
+		}
+		candidates = list
+	}
+	text := fold(q.Text)
+	if text == "" {
+		if candidates == nil {
+			return c.allPositions()
+		}
+		return candidates
+	}
+	if strings.Contains(text, fieldSeparator) {
+		return nil // the separator is ours; no field contains it
+	}
+	postings, exact, indexed := c.index.lookup(text)
+	if indexed {
+		if candidates == nil {
+			candidates = postings
+		} else {
+			candidates = intersect(candidates, postings)
+		}
+		if exact {
+			return candidates
+		}
+	} else if candidates == nil {
+		candidates = c.allPositions()
+	}
+	matches := make([]int32, 0, len(candidates))
+	for _, pos := range candidates {
+		if strings.Contains(c.searchText[pos], text) {
+			matches = append(matches, pos)
+		}
+	}
+	return matches
+}
+
+func (c *Catalog) allPositions() []int32 {
+	all := make([]int32, len(c.products))
+	for i := range all {
+		all[i] = int32(i)
+	}
+	return all
+}

@@ -1,0 +1,227 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+)
+
+// Parse decodes one catalog file, {"products": [...]}, and validates each
+// product on its own. Problems that need the whole catalog, such as an id
+// used in two files, are found by Load and New.
+//
+// A well-formed file takes one strict decoding pass. Only a file that fails
+// it is decoded again, field by field, so that every problem is reported and
+// not just the first one the JSON decoder meets.
+func Parse(file string, data []byte) ([]Product, []Problem) {
+	var doc struct {
+		Products *[]Product `json:"products"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err == nil && doc.Products != nil && atEOF(dec) {
+		products := *doc.Products
+		var problems []Problem
+		for i := range products {
+			problems = append(problems, validateProduct(file, i, &products[i])...)
+		}
+		return products, problems
+	}
+	return diagnose(file, data)
+}
+
+func atEOF(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return errors.Is(err, io.EOF)
+}
+
+// diagnose is the slow path of Parse: it walks the document one level at a
+// time so that each problem names its field.
+func diagnose(file string, data []byte) ([]Product, []Problem) {
+	fileProblem := func(line, col int, field, msg string) []Problem {
+		return []Problem{{File: file, Line: line, Column: col, Index: -1, Field: field, Message: msg}}
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			line, col := position(data, syntax.Offset)
+			return nil, fileProblem(line, col, "", "invalid JSON: "+syntax.Error())
+		}
+		if bytes.Equal(bytes.TrimSpace(data), []byte("null")) || errors.As(err, new(*json.UnmarshalTypeError)) {
+			return nil, fileProblem(0, 0, "", `must be a JSON object with a "products" array`)
+		}
+		return nil, fileProblem(0, 0, "", "invalid JSON: "+err.Error())
+	}
+	var problems []Problem
+	for _, key := range sortedKeys(top) {
+		if key != "products" {
+			problems = append(problems, fileProblem(0, 0, key, "unknown field")...)
+		}
+	}
+	rawProducts, ok := top["products"]
+	if !ok || string(rawProducts) == "null" {
+		return nil, append(problems, fileProblem(0, 0, "products", "is required: the file must hold {\"products\": [...]}")...)
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(rawProducts, &raws); err != nil {
+		return nil, append(problems, fileProblem(0, 0, "products", "must be an array of products")...)
+	}
+	products := make([]Product, 0, len(raws))
+	for i, raw := range raws {
+		var p Product
+		fieldProblems := decodeProduct(raw, &p)
+		for _, fp := range fieldProblems {
+			problems = append(problems, Problem{File: file, Index: i, ID: p.ID, Field: fp.field, Message: fp.message})
+		}
+		if len(fieldProblems) == 0 {
+			problems = append(problems, validateProduct(file, i, &p)...)
+		}
+		products = append(products, p)
+	}
+	return products, problems
+}
+
+type fieldProblem struct{ field, message string }
+
+func decodeProduct(raw json.RawMessage, p *Product) []fieldProblem {
+	return decodeObject(raw, "", map[string]func(json.RawMessage) []fieldProblem{
+		"id":          decodeInto(&p.ID, "id"),
+		"name":        decodeInto(&p.Name, "name"),
+		"description": decodeInto(&p.Description, "description"),
+		"picture":     decodeInto(&p.Picture, "picture"),
+		"categories":  decodeInto(&p.Categories, "categories"),
+		"priceUsd": func(raw json.RawMessage) []fieldProblem {
+			m := &p.PriceUSD
+			return decodeObject(raw, "priceUsd", map[string]func(json.RawMessage) []fieldProblem{
+				"currencyCode": decodeInto(&m.CurrencyCode, "priceUsd.currencyCode"),
+				"units":        decodeInto(&m.Units, "priceUsd.units"),
+				"nanos":        decodeInto(&m.Nanos, "priceUsd.nanos"),
+			})
+		},
+	})
+}
+
+// decodeObject decodes a JSON object whose known fields each have a decoder,
+// and reports every unknown field and every field of the wrong type.
+func decodeObject(raw json.RawMessage, name string, fields map[string]func(json.RawMessage) []fieldProblem) []fieldProblem {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return []fieldProblem{{name, "must be a JSON object"}}
+	}
+	var problems []fieldProblem
+	for _, key := range sortedKeys(obj) {
+		decode, known := fields[key]
+		if !known {
+			problems = append(problems, fieldProblem{join(name, key), "unknown field"})
+			continue
+		}
+		problems = append(problems, decode(obj[key])...)
+	}
+	return problems
+}
+
+func decodeInto[T any](dst *T, field string) func(json.RawMessage) []fieldProblem {
+	return func(raw json.RawMessage) []fieldProblem {
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return []fieldProblem{{field, fmt.Sprintf("must be %s, got %s", jsonKind(*dst), describe(err, raw))}}
+		}
+		return nil
+	}
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer (64-bit)"
+	case int32:
+		return "an integer (32-bit)"
+	case []string:
+		return "an array of strings"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+func describe(err error, raw json.RawMessage) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return typeErr.Value
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+func join(prefix, field string) string {
+	if prefix == "" {
+		return field
+	}
+	return prefix + "." + field
+}
+
+// validateProduct checks the rules a decoded product must meet.
+func validateProduct(file string, index int, p *Product) []Problem {
+	var problems []Problem
+	add := func(field, format string, args ...any) {
+		problems = append(problems, Problem{File: file, Index: index, ID: p.ID, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case strings.TrimSpace(p.ID) == "":
+		add("id", "is required and must not be empty")
+	case strings.IndexFunc(p.ID, badIDRune) >= 0:
+		add("id", "must not contain '/', white space or control characters: it is part of the URL /products/{id}")
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		add("name", "is required and must not be empty")
+	}
+	if !isCurrencyCode(p.PriceUSD.CurrencyCode) {
+		add("priceUsd.currencyCode", "must be 3 upper-case letters (ISO 4217), got %q", p.PriceUSD.CurrencyCode)
+	}
+	if p.PriceUSD.Units < 0 {
+		add("priceUsd.units", "must not be negative, got %d", p.PriceUSD.Units)
+	}
+	if p.PriceUSD.Nanos < 0 || p.PriceUSD.Nanos > maxNanos {
+		add("priceUsd.nanos", "must be within 0..%d, got %d", maxNanos, p.PriceUSD.Nanos)
+	}
+	for i, c := range p.Categories {
+		if strings.TrimSpace(c) == "" {
+			add(fmt.Sprintf("categories[%d]", i), "must not be empty")
+		}
+	}
+	return problems
+}
+
+func badIDRune(r rune) bool {
+	return r == '/' || unicode.IsSpace(r) || unicode.IsControl(r)
+}
+
+func isCurrencyCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1)
+	if col < 1 {
+		col = 1
+	}
+	return line, col
+}

@@ -1,0 +1,97 @@
+// Package config reads the service's settings from the environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The environment variables the service reads.
+const (
+	EnvPort            = "PRODUCT_CATALOG_PORT"
+	EnvCatalogDir      = "PRODUCT_CATALOG_DIR"
+	EnvReloadInterval  = "PRODUCT_CATALOG_RELOAD_INTERVAL"
+	EnvLogLevel        = "LOG_LEVEL"
+	EnvShutdownTimeout = "SHUTDOWN_TIMEOUT"
+)
+
+// Defaults, documented in the README.
+const (
+	DefaultPort            = 8088
+	DefaultCatalogDir      = "products"
+	DefaultReloadInterval  = 10 * time.Second
+	DefaultLogLevel        = "info"
+	DefaultShutdownTimeout = 10 * time.Second
+)
+
+// Config is the validated configuration.
+type Config struct {
+	Port int
+	// CatalogDir is the catalog directory; CatalogDirSet tells whether the
+	// operator chose it, in which case it must exist (no embedded fallback).
+	CatalogDir      string
+	CatalogDirSet   bool
+	ReloadInterval  time.Duration // 0 disables reloading
+	LogLevel        string
+	ShutdownTimeout time.Duration
+}
+
+// FromEnv reads and validates every variable, and reports every problem at
+// once, each naming its variable.
+func FromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{
+		Port:            DefaultPort,
+		CatalogDir:      DefaultCatalogDir,
+		ReloadInterval:  DefaultReloadInterval,
+		LogLevel:        DefaultLogLevel,
+		ShutdownTimeout: DefaultShutdownTimeout,
+	}
+	var errs []error
+	if v := getenv(EnvPort); v != "" {
+		port, err := strconv.Atoi(v)
+		if err != nil || port < 1 || port > 65535 {
+			errs = append(errs, fmt.Errorf("%s=%q: must be a port number from 1 to 65535", EnvPort, v))
+		} else {
+			cfg.Port = port
+		}
+	}
+	if v := getenv(EnvCatalogDir); v != "" {
+		cfg.CatalogDir, cfg.CatalogDirSet = v, true
+	}
+	if v := getenv(EnvReloadInterval); v != "" {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s=%q: must be a Go duration such as 10s or 1m, or 0 to disable reloading", EnvReloadInterval, v))
+		case d < 0:
+			errs = append(errs, fmt.Errorf("%s=%q: must not be negative", EnvReloadInterval, v))
+		case d > 0 && d < 100*time.Millisecond:
+			errs = append(errs, fmt.Errorf("%s=%q: must be 0 or at least 100ms", EnvReloadInterval, v))
+		default:
+			cfg.ReloadInterval = d
+		}
+	}
+	if v := getenv(EnvLogLevel); v != "" {
+		switch level := strings.ToLower(v); level {
+		case "debug", "info", "warn", "error":
+			cfg.LogLevel = level
+		default:
+			errs = append(errs, fmt.Errorf("%s=%q: must be one of debug, info, warn, error", EnvLogLevel, v))
+		}
+	}
+	if v := getenv(EnvShutdownTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: must be a positive Go duration such as 10s", EnvShutdownTimeout, v))
+		} else {
+			cfg.ShutdownTimeout = d
+		}
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
+	}
+	return cfg, nil
+}

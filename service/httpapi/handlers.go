@@ -1,0 +1,93 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"go.uber.org/zap"
+)
+
+func handleListProducts(logger *zap.Logger, vs *views) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, err := parseListQuery(r.URL.Query())
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		v, ok := currentView(w, logger, vs)
+		if !ok {
+			return
+		}
+		etag := v.listETag(q)
+		if etagMatches(r.Header.Get("If-None-Match"), etag) {
+			writeCacheable(w, r, etag, nil) // skip the search for a 304
+			return
+		}
+		writeCacheable(w, r, etag, v.listBody(v.catalog.Search(q)))
+	})
+}
+
+func handleGetProduct(logger *zap.Logger, vs *views) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, ok := currentView(w, logger, vs)
+		if !ok {
+			return
+		}
+		id := mux.Vars(r)["id"]
+		pos, found := v.catalog.Position(id)
+		if !found {
+			writeError(w, errorf(codeNotFound, "no product with id %q", id))
+			return
+		}
+		writeCacheable(w, r, v.productETags[pos], v.products[pos])
+	})
+}
+
+func handleListCategories(logger *zap.Logger, vs *views) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, ok := currentView(w, logger, vs)
+		if !ok {
+			return
+		}
+		writeCacheable(w, r, v.categoriesETag(), v.categories)
+	})
+}
+
+func currentView(w http.ResponseWriter, logger *zap.Logger, vs *views) (*view, bool) {
+	v, err := vs.current()
+	if err != nil {
+		logger.Error("render catalog", zap.Error(err))
+		writeError(w, err)
+		return nil, false
+	}
+	return v, true
+}
+
+func handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+func handleReadyz(source Source, readiness *Readiness) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := source.Catalog()
+		switch {
+		case !readiness.Ready():
+			writeError(w, errorf(codeUnavailable, "shutting down"))
+		case c == nil || c.Len() == 0:
+			writeError(w, errorf(codeUnavailable, "no catalog loaded"))
+		default:
+			writeJSON(w, http.StatusOK, struct {
+				Status   string `json:"status"`
+				Products int    `json:"products"`
+			}{"ready", c.Len()})
+		}
+	})
+}
+
+func handleOpenAPI() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeBody(w, http.StatusOK, "", openAPIDocument)
+	})
+}

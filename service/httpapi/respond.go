@@ -1,0 +1,55 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// writeJSON encodes v as the response body. It is for small, per-request
+// bodies; catalog data is encoded once per snapshot (see view.go).
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	writeBody(w, status, "", append(body, '\n'))
+}
+
+// writeBody writes pre-encoded JSON, with its ETag when it has one.
+func writeBody(w http.ResponseWriter, status int, etag string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if etag != "" {
+		h.Set("ETag", etag)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeCacheable answers 304 Not Modified when the client already holds
+// this representation, and the body otherwise.
+func writeCacheable(w http.ResponseWriter, r *http.Request, etag string, body []byte) {
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.Header().Set("ETag", etag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeBody(w, http.StatusOK, etag, body)
+}
+
+// etagMatches applies If-None-Match's weak comparison (RFC 9110 13.1.2).
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, candidate := range strings.Split(header, ",") {
+		candidate = strings.TrimSpace(candidate)
+		if candidate == "*" || strings.TrimPrefix(candidate, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,121 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/product-catalog/product-catalog/service/catalog"
+)
+
+// view is a catalog snapshot encoded for the wire. Each product is encoded
+// once per snapshot, so a request only copies bytes: encoding on every
+// request would dominate the cost of a catalog read.
+type view struct {
+	catalog      *catalog.Catalog
+	products     [][]byte // by catalog position
+	productETags []string
+	etag         string // strong validator of the whole snapshot
+	categories   []byte
+}
+
+func newView(c *catalog.Catalog) (*view, error) {
+	v := &view{
+		catalog:      c,
+		products:     make([][]byte, c.Len()),
+		productETags: make([]string, c.Len()),
+	}
+	whole := sha256.New()
+	for i := 0; i < c.Len(); i++ {
+		p := c.At(i)
+		if p.Categories == nil {
+			p.Categories = []string{} // an array, never null, for clients
+		}
+		body, err := json.Marshal(p)
+		if err != nil {
+			return nil, fmt.Errorf("encode product %q: %w", p.ID, err)
+		}
+		sum := sha256.Sum256(body)
+		v.products[i] = body
+		v.productETags[i] = `"p-` + hex.EncodeToString(sum[:12]) + `"`
+		whole.Write(sum[:])
+	}
+	v.etag = hex.EncodeToString(whole.Sum(nil)[:12])
+	categories, err := json.Marshal(struct {
+		Categories []catalog.CategoryCount `json:"categories"`
+	}{c.Categories()})
+	if err != nil {
+		return nil, fmt.Errorf("encode categories: %w", err)
+	}
+	v.categories = append(categories, '\n')
+	return v, nil
+}
+
+// listETag identifies one page of one snapshot: the body is a function of
+// the two, so the validator is strong.
+func (v *view) listETag(q catalog.Query) string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d", q.Text, q.Category, q.Offset, q.Limit)
+	return `"l-` + v.etag + "-" + strconv.FormatUint(h.Sum64(), 16) + `"`
+}
+
+func (v *view) categoriesETag() string { return `"c-` + v.etag + `"` }
+
+// listBody renders {"products": [...], "total": N} from encoded products.
+func (v *view) listBody(r catalog.Result) []byte {
+	size := 32
+	for _, pos := range r.Positions {
+		size += len(v.products[pos]) + 1
+	}
+	var b bytes.Buffer
+	b.Grow(size)
+	b.WriteString(`{"products":[`)
+	for i, pos := range r.Positions {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(v.products[pos])
+	}
+	b.WriteString(`],"total":`)
+	b.WriteString(strconv.Itoa(r.Total))
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+// views hands out the view of the current snapshot, building it once per
+// snapshot. Reads take no lock; concurrent first requests after a reload
+// wait for a single build.
+type views struct {
+	source Source
+	build  sync.Mutex
+	last   atomic.Pointer[view]
+}
+
+// Source provides the catalog snapshot to serve.
+type Source interface {
+	Catalog() *catalog.Catalog
+}
+
+func (vs *views) current() (*view, error) {
+	c := vs.source.Catalog()
+	if v := vs.last.Load(); v != nil && v.catalog == c {
+		return v, nil
+	}
+	vs.build.Lock()
+	defer vs.build.Unlock()
+	if v := vs.last.Load(); v != nil && v.catalog == c {
+		return v, nil
+	}
+	v, err := newView(c)
+	if err != nil {
+		return nil, err
+	}
+	vs.last.Store(v)
+	return v, nil
+}
