@@ -3,6 +3,7 @@ module github.com/product-catalog/product-catalog
 go 1.22
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/gorilla/mux v1.8.1
 	github.com/prometheus/client_golang v1.22.0
 	go.uber.org/zap v1.28.0

@@ -52,10 +52,13 @@ func diagnose(file string, data []byte) ([]Product, []Problem) {
 			line, col := position(data, syntax.Offset)
 			return nil, fileProblem(line, col, "", "invalid JSON: "+syntax.Error())
 		}
-		if bytes.Equal(bytes.TrimSpace(data), []byte("null")) || errors.As(err, new(*json.UnmarshalTypeError)) {
+		if errors.As(err, new(*json.UnmarshalTypeError)) {
 			return nil, fileProblem(0, 0, "", `must be a JSON object with a "products" array`)
 		}
 		return nil, fileProblem(0, 0, "", "invalid JSON: "+err.Error())
+	}
+	if top == nil { // the document is null
+		return nil, fileProblem(0, 0, "", `must be a JSON object with a "products" array`)
 	}
 	var problems []Problem
 	for _, key := range sortedKeys(top) {

@@ -1,0 +1,439 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/product-catalog/product-catalog/service/catalog/generate"
+)
+
+// syncBuffer collects the logs that run writes from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// server is one run of the real program, in process.
+type server struct {
+	base   string
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// start runs the program with env (plus a free port) and waits until it
+// is ready; the server is stopped when the test ends.
+func start(t *testing.T, env map[string]string) *server {
+	t.Helper()
+	port := freePort(t)
+	vars := map[string]string{"PRODUCT_CATALOG_PORT": strconv.Itoa(port)}
+	for k, v := range env {
+		vars[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		s.done <- run(ctx, []string{"product-catalog"}, func(k string) string { return vars[k] }, s.logs, io.Discard)
+	}()
+	t.Cleanup(func() { s.stop(t) })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("run exited before it was ready: %v\nlogs:\n%s", err, s.logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready after 30s; logs:\n%s", s.logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	select {
+	case err, ok := <-s.done:
+		if ok && err != nil {
+			t.Errorf("run returned %v, want nil after shutdown", err)
+		}
+		close(s.done)
+	case <-time.After(15 * time.Second):
+		t.Errorf("run did not return after shutdown")
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: decode: %v", url, err)
+	}
+	return resp.StatusCode
+}
+
+type productList struct {
+	Products []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"products"`
+	Total int `json:"total"`
+}
+
+func TestRunServesTheRepositoryCatalog(t *testing.T) {
+	s := start(t, nil)
+	var list productList
+	if code := getJSON(t, s.base+"/products", &list); code != 200 || list.Total < 12 || len(list.Products) != list.Total {
+		t.Fatalf("GET /products = %d with %d of %d products, want 200 and the whole repository catalog", code, len(list.Products), list.Total)
+	}
+	var product struct{ ID string }
+	if code := getJSON(t, s.base+"/products/"+list.Products[0].ID, &product); code != 200 || product.ID != list.Products[0].ID {
+		t.Errorf("GET /products/%s = %d %+v", list.Products[0].ID, code, product)
+	}
+	if !strings.Contains(s.logs.String(), `"source":"directory products"`) {
+		t.Errorf("logs do not say the catalog came from the products directory:\n%s", s.logs)
+	}
+}
+
+// Outside the repository, with no PRODUCT_CATALOG_DIR, the binary serves
+// the catalog embedded in it.
+func TestRunFallsBackToTheEmbeddedCatalog(t *testing.T) {
+	repo, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = os.Chdir(repo) }()
+	s := start(t, nil)
+	var list productList
+	getJSON(t, s.base+"/products", &list)
+	entries, _ := filepath.Glob(filepath.Join(repo, "products", "*.json"))
+	if list.Total < 12 || len(entries) < 2 {
+		t.Errorf("embedded catalog has %d products from %d files, want the repository's", list.Total, len(entries))
+	}
+	if !strings.Contains(s.logs.String(), `"source":"embedded"`) {
+		t.Errorf("logs do not name the embedded source:\n%s", s.logs)
+	}
+}
+
+func TestRunRefusesToStart(t *testing.T) {
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, "bad.json"), []byte(`{"products": [{"id": "X"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	busy, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"bad configuration", map[string]string{"PRODUCT_CATALOG_PORT": "none", "LOG_LEVEL": "loud"},
+			[]string{`PRODUCT_CATALOG_PORT="none"`, `LOG_LEVEL="loud"`}},
+		{"missing catalog directory", map[string]string{"PRODUCT_CATALOG_DIR": "/does/not/exist"},
+			[]string{`PRODUCT_CATALOG_DIR="/does/not/exist"`, "no such file or directory"}},
+		{"broken catalog", map[string]string{"PRODUCT_CATALOG_DIR": broken},
+			[]string{filepath.Join(broken, "bad.json") + `: products[0] (id "X"): name: is required`, "PRODUCT_CATALOG_DIR"}},
+		{"port in use", map[string]string{"PRODUCT_CATALOG_PORT": busyPort},
+			[]string{"listen on port " + busyPort + " (PRODUCT_CATALOG_PORT)", "address already in use"}},
+		{"unknown command", map[string]string{"ARGS": "serve-please"}, []string{`unknown command "serve-please"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"product-catalog"}
+			if a := tt.env["ARGS"]; a != "" {
+				args = append(args, a)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := run(ctx, args, func(k string) string { return tt.env[k] }, io.Discard, io.Discard)
+			if err == nil {
+				t.Fatalf("run(%v) = nil, want an error", tt.env)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("run(%v) error = %q, want it to contain %q", tt.env, err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestSubcommands(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"product-catalog", "version"}, os.Getenv, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "product-catalog dev go") {
+		t.Errorf("version = %q, %v; want the version line", out.String(), err)
+	}
+	s := start(t, nil)
+	port := strings.TrimPrefix(s.base, "http://127.0.0.1:")
+	env := func(k string) string {
+		if k == "PRODUCT_CATALOG_PORT" {
+			return port
+		}
+		return ""
+	}
+	if err := run(context.Background(), []string{"product-catalog", "healthcheck"}, env, io.Discard, io.Discard); err != nil {
+		t.Errorf("healthcheck against a ready server = %v, want nil", err)
+	}
+	closed := strconv.Itoa(freePort(t))
+	err := run(context.Background(), []string{"product-catalog", "healthcheck"}, func(k string) string {
+		if k == "PRODUCT_CATALOG_PORT" {
+			return closed
+		}
+		return ""
+	}, io.Discard, io.Discard)
+	if err == nil {
+		t.Errorf("healthcheck with no server = nil, want an error")
+	}
+}
+
+// writeGenerated writes a generated catalog of n products of about size
+// bytes each into a new directory. The padding goes into picture, which is
+// not indexed for search, so loading stays quick.
+func writeGenerated(t *testing.T, n, size int) string {
+	t.Helper()
+	products := generate.Products(n, 1)
+	for i := range products {
+		products[i].Picture = "https://images.example/" + strings.Repeat("x", size) + ".jpg"
+	}
+	dir := t.TempDir()
+	data, err := json.Marshal(map[string]any{"products": products})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "generated.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A request in flight when shutdown begins completes, and run returns nil.
+func TestRunShutsDownGracefully(t *testing.T) {
+	// A response of about 16 MB, far more than the socket buffers hold, to
+	// a client that does not read yet: the request is in flight when
+	// shutdown begins.
+	s := start(t, map[string]string{"PRODUCT_CATALOG_DIR": writeGenerated(t, 1000, 16<<10), "SHUTDOWN_TIMEOUT": "10s"})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprint(conn, "GET /products?limit=1000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	time.Sleep(300 * time.Millisecond)
+	s.cancel()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case err := <-s.done:
+		t.Fatalf("run returned (%v) with a request in flight", err)
+	default:
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 || len(body) < 8<<20 || !bytes.HasSuffix(body, []byte(`],"total":1000}`+"\n")) {
+		t.Fatalf("in-flight request = %d, %d bytes (%v), want 200 and the complete list", resp.StatusCode, len(body), err)
+	}
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("run = %v after shutdown, want nil", err)
+		}
+		s.done <- nil
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return")
+	}
+	logs := s.logs.String()
+	if i, j := strings.Index(logs, `"msg":"shutting down"`), strings.Index(logs, `"msg":"stopped"`); i < 0 || j < i {
+		t.Errorf("logs lack shutting down then stopped:\n%s", logs)
+	}
+}
+
+// catalogFile renders one catalog file whose products all carry gen in
+// their name, so a response shows which version of the file it came from.
+func catalogFile(prefix string, gen int) []byte {
+	var products []string
+	for i := 0; i < 20; i++ {
+		products = append(products, fmt.Sprintf(`{"id": "%s-%02d", "name": "%s item gen=%d", "description": "d", "picture": "p", "priceUsd": {"currencyCode": "USD", "units": %d, "nanos": 0}, "categories": ["c"]}`, prefix, i, prefix, gen, gen))
+	}
+	return []byte(`{"products": [` + strings.Join(products, ",\n") + `]}`)
+}
+
+// Editing catalog files while requests are served: no request fails, each
+// response holds one version of each file, versions never go backwards,
+// and broken edits are counted and never served.
+func TestReloadWhileServing(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{"A": filepath.Join(dir, "a.json"), "B": filepath.Join(dir, "b.json")}
+	for prefix, path := range files {
+		if err := os.WriteFile(path, catalogFile(prefix, 0), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := start(t, map[string]string{"PRODUCT_CATALOG_DIR": dir, "PRODUCT_CATALOG_RELOAD_INTERVAL": "100ms"})
+
+	stop := make(chan struct{})
+	var clients sync.WaitGroup
+	var requests sync.Map // client -> count
+	for c := 0; c < 4; c++ {
+		clients.Add(1)
+		go func(c int) {
+			defer clients.Done()
+			last := map[string]int{}
+			n := 0
+			defer func() { requests.Store(c, n) }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var list productList
+				resp, err := http.Get(s.base + "/products")
+				if err != nil {
+					t.Errorf("client %d: %v", c, err)
+					return
+				}
+				err = json.NewDecoder(resp.Body).Decode(&list)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 || list.Total != 40 {
+					t.Errorf("client %d: status %d, total %d, %v; want 200 with 40 products", c, resp.StatusCode, list.Total, err)
+					return
+				}
+				n++
+				gens := map[string]int{}
+				for _, p := range list.Products {
+					prefix, _, _ := strings.Cut(p.ID, "-")
+					_, genText, _ := strings.Cut(p.Name, "gen=")
+					gen, _ := strconv.Atoi(genText)
+					if g, seen := gens[prefix]; seen && g != gen {
+						t.Errorf("client %d: one response mixes versions %d and %d of file %s", c, g, gen, prefix)
+						return
+					}
+					gens[prefix] = gen
+				}
+				for prefix, gen := range gens {
+					if gen < last[prefix] {
+						t.Errorf("client %d: file %s went back from version %d to %d", c, prefix, last[prefix], gen)
+						return
+					}
+					last[prefix] = gen
+				}
+			}
+		}(c)
+	}
+
+	const versions = 6
+	for gen := 1; gen <= versions; gen++ {
+		for _, prefix := range []string{"A", "B"} {
+			data := catalogFile(prefix, gen)
+			if gen%2 == 0 {
+				// A broken edit that stays long enough to be polled, then a good one.
+				if err := os.WriteFile(files[prefix], data[:len(data)/2], 0o644); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(250 * time.Millisecond)
+			}
+			if err := os.WriteFile(files[prefix], data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(150 * time.Millisecond)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var list productList
+		getJSON(t, s.base+"/products?q=gen="+strconv.Itoa(versions), &list)
+		if list.Total == 40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the last version was not served within 5s; %d products match", list.Total)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	close(stop)
+	clients.Wait()
+	requests.Range(func(c, n any) bool {
+		if n.(int) == 0 {
+			t.Errorf("client %v made no request", c)
+		}
+		return true
+	})
+
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, name := range []string{"product_catalog_catalog_reloads_total", "product_catalog_catalog_reload_failures_total"} {
+		var value float64
+		for _, line := range strings.Split(string(metrics), "\n") {
+			if strings.HasPrefix(line, name+" ") {
+				value, _ = strconv.ParseFloat(strings.TrimPrefix(line, name+" "), 64)
+			}
+		}
+		if value < 1 {
+			t.Errorf("%s = %v, want at least 1", name, value)
+		}
+	}
+	if !strings.Contains(s.logs.String(), "catalog reload failed; still serving the last good catalog") ||
+		!strings.Contains(s.logs.String(), `a.json:`) {
+		t.Errorf("logs do not report the failed reload naming the file")
+	}
+}

@@ -1,0 +1,76 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestFromEnv(t *testing.T) {
+	tests := []struct {
+		name string
+		vars map[string]string
+		want Config
+	}{
+		{"defaults", nil, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", ShutdownTimeout: 10 * time.Second}},
+		{"everything set", map[string]string{
+			EnvPort: "9000", EnvCatalogDir: "/data", EnvReloadInterval: "1m", EnvLogLevel: "DEBUG", EnvShutdownTimeout: "3s",
+		}, Config{Port: 9000, CatalogDir: "/data", CatalogDirSet: true, ReloadInterval: time.Minute, LogLevel: "debug", ShutdownTimeout: 3 * time.Second}},
+		{"reload disabled", map[string]string{EnvReloadInterval: "0"}, Config{Port: 8088, CatalogDir: "products", LogLevel: "info", ShutdownTimeout: 10 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := FromEnv(env(tt.vars))
+			if err != nil {
+				t.Fatalf("FromEnv(%v) error = %v", tt.vars, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("FromEnv(%v) mismatch (-want +got):\n%s", tt.vars, diff)
+			}
+		})
+	}
+}
+
+func TestFromEnvReportsEveryProblemAtOnce(t *testing.T) {
+	_, err := FromEnv(env(map[string]string{
+		EnvPort:            "80800",
+		EnvReloadInterval:  "soon",
+		EnvLogLevel:        "verbose",
+		EnvShutdownTimeout: "-1s",
+	}))
+	if err == nil {
+		t.Fatal("FromEnv error = nil, want four problems")
+	}
+	for _, want := range []string{
+		`PRODUCT_CATALOG_PORT="80800": must be a port number from 1 to 65535`,
+		`PRODUCT_CATALOG_RELOAD_INTERVAL="soon": must be a Go duration`,
+		`LOG_LEVEL="verbose": must be one of debug, info, warn, error`,
+		`SHUTDOWN_TIMEOUT="-1s": must be a positive Go duration`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("FromEnv error = %q, want it to contain %q", err, want)
+		}
+	}
+}
+
+func TestFromEnvRejects(t *testing.T) {
+	tests := []struct{ name, value, want string }{
+		{EnvPort, "0", "must be a port number"},
+		{EnvPort, "http", "must be a port number"},
+		{EnvReloadInterval, "-5s", "must not be negative"},
+		{EnvReloadInterval, "1ms", "must be 0 or at least 100ms"},
+		{EnvShutdownTimeout, "0", "must be a positive Go duration"},
+	}
+	for _, tt := range tests {
+		_, err := FromEnv(env(map[string]string{tt.name: tt.value}))
+		if err == nil || !strings.Contains(err.Error(), tt.name) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("FromEnv(%s=%q) error = %v, want it to name %s and say %q", tt.name, tt.value, err, tt.name, tt.want)
+		}
+	}
+}

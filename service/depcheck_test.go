@@ -1,0 +1,39 @@
+// Package service_test pins which packages may depend on what, so the
+// layering (catalog <- reload <- httpapi <- app) cannot erode unnoticed.
+package service_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/product-catalog/product-catalog"
+
+func TestDependencies(t *testing.T) {
+	forbidden := map[string][]string{
+		"./catalog":          {"net/http", "go.uber.org/zap", "github.com/prometheus/", "github.com/gorilla/mux", module + "/service/"},
+		"./reload":           {"net/http", "go.uber.org/zap", "github.com/prometheus/", module + "/service/httpapi", module + "/service/app"},
+		"./config":           {"net/http", "go.uber.org/zap", "github.com/prometheus/", module + "/service/"},
+		"./metrics":          {"go.uber.org/zap", module + "/service/"},
+		"./httpapi":          {module + "/service/app", module + "/service/reload", module + "/service/config"},
+		"./catalog/generate": {"net/http", "go.uber.org/zap"},
+	}
+	for pkg, banned := range forbidden {
+		out, err := exec.Command("go", "list", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		self := module + "/service/" + strings.TrimPrefix(pkg, "./")
+		for _, dep := range strings.Fields(string(out)) {
+			if dep == self {
+				continue
+			}
+			for _, b := range banned {
+				if dep == b || (strings.HasSuffix(b, "/") && strings.HasPrefix(dep, b)) {
+					t.Errorf("%s depends on %s", pkg, dep)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,340 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/gorilla/mux"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/product-catalog/product-catalog/service/catalog"
+	"github.com/product-catalog/product-catalog/service/metrics"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+type fixedSource struct{ c *catalog.Catalog }
+
+func (s fixedSource) Catalog() *catalog.Catalog { return s.c }
+
+func testCatalog(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	c, err := catalog.Load(os.DirFS("testdata/catalog"), "testdata/catalog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func newTestServer(t *testing.T, source Source) (http.Handler, *observer.ObservedLogs, *Readiness) {
+	t.Helper()
+	core, logs := observer.New(zap.DebugLevel)
+	readiness := &Readiness{}
+	return NewServer(zap.New(core), source, metrics.New("test"), readiness), logs, readiness
+}
+
+func do(h http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestEndpoints(t *testing.T) {
+	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	tests := []struct {
+		name, target string
+		wantStatus   int
+	}{
+		{"list", "/products", 200},
+		{"search", "/products?q=KETTLE", 200},
+		{"search unicode", "/products?q=caf%C3%89", 200},
+		{"category", "/products?category=Cups", 200},
+		{"page", "/products?limit=1&offset=1", 200},
+		{"page past the end", "/products?offset=50", 200},
+		{"get", "/products/B2", 200},
+		{"categories", "/categories", 200},
+		{"unknown id", "/products/NOPE", 404},
+		{"unknown route", "/nope", 404},
+		{"bad limit", "/products?limit=0", 400},
+		{"limit too large", "/products?limit=1001", 400},
+		{"bad offset", "/products?offset=-1", 400},
+		{"long query", "/products?q=" + strings.Repeat("x", 257), 400},
+		{"control character", "/products?q=a%00b", 400},
+		{"invalid utf-8", "/products?q=%ff", 400},
+		{"repeated parameter", "/products?q=a&q=b", 400},
+		{"unknown parameter", "/products?sort=price", 400},
+		{"healthz", "/healthz", 200},
+		{"readyz", "/readyz", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := do(h, http.MethodGet, tt.target, nil)
+			if rec.Code != tt.wantStatus {
+				t.Errorf("GET %s status = %d, want %d; body %s", tt.target, rec.Code, tt.wantStatus, rec.Body)
+			}
+			if got := rec.Header().Get("Content-Type"); got != "application/json" {
+				t.Errorf("GET %s Content-Type = %q, want application/json", tt.target, got)
+			}
+			if !json.Valid(rec.Body.Bytes()) {
+				t.Fatalf("GET %s body is not JSON: %s", tt.target, rec.Body)
+			}
+			golden(t, strings.ReplaceAll(t.Name(), "/", "_"), rec.Body.Bytes())
+		})
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("body differs from %s (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestListBodyMatchesStandardEncoding(t *testing.T) {
+	c := testCatalog(t)
+	h, _, _ := newTestServer(t, fixedSource{c})
+	rec := do(h, http.MethodGet, "/products", nil)
+	var got struct {
+		Products []catalog.Product `json:"products"`
+		Total    int               `json:"total"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	var want []catalog.Product
+	for i := 0; i < c.Len(); i++ {
+		want = append(want, c.At(i))
+	}
+	if diff := cmp.Diff(want, got.Products); diff != "" || got.Total != c.Len() {
+		t.Errorf("GET /products total = %d, want %d; products (-want +got):\n%s", got.Total, c.Len(), diff)
+	}
+}
+
+func TestETag(t *testing.T) {
+	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	for _, target := range []string{"/products", "/products?q=mug&limit=5", "/products/A1", "/categories"} {
+		t.Run(target, func(t *testing.T) {
+			first := do(h, http.MethodGet, target, nil)
+			etag := first.Header().Get("ETag")
+			if !regexp.MustCompile(`^"[a-z]-[0-9a-f-]+"$`).MatchString(etag) {
+				t.Fatalf("GET %s ETag = %q, want a strong quoted validator", target, etag)
+			}
+			if again := do(h, http.MethodGet, target, nil).Header().Get("ETag"); again != etag {
+				t.Errorf("ETag changed between identical requests: %q then %q", etag, again)
+			}
+			for _, inm := range []string{etag, `"other", ` + etag, "W/" + etag, "*"} {
+				rec := do(h, http.MethodGet, target, http.Header{"If-None-Match": {inm}})
+				if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 || rec.Header().Get("ETag") != etag {
+					t.Errorf("If-None-Match %s: status %d, body %d bytes, ETag %q; want 304, empty, %q",
+						inm, rec.Code, rec.Body.Len(), rec.Header().Get("ETag"), etag)
+				}
+			}
+			if rec := do(h, http.MethodGet, target, http.Header{"If-None-Match": {`"stale"`}}); rec.Code != http.StatusOK {
+				t.Errorf("If-None-Match stale: status %d, want 200", rec.Code)
+			}
+		})
+	}
+	a := do(h, http.MethodGet, "/products?q=mug", nil).Header().Get("ETag")
+	b := do(h, http.MethodGet, "/products?q=kettle", nil).Header().Get("ETag")
+	if a == b {
+		t.Errorf("different queries share ETag %q", a)
+	}
+}
+
+func TestETagChangesWithTheCatalog(t *testing.T) {
+	c := testCatalog(t)
+	source := &swappable{c: c}
+	h, _, _ := newTestServer(t, source)
+	before := do(h, http.MethodGet, "/products", nil).Header().Get("ETag")
+	beforeA1 := do(h, http.MethodGet, "/products/A1", nil).Header().Get("ETag")
+	products := []catalog.Product{c.At(0), c.At(1), c.At(2)}
+	products[1].Name += " (new)"
+	next, err := catalog.New(products)
+	if err != nil {
+		t.Fatal(err)
+	}
+	source.c = next
+	if after := do(h, http.MethodGet, "/products", nil).Header().Get("ETag"); after == before {
+		t.Errorf("list ETag %q did not change when a product changed", after)
+	}
+	if afterA1 := do(h, http.MethodGet, "/products/A1", nil).Header().Get("ETag"); afterA1 != beforeA1 {
+		t.Errorf("ETag of unchanged product A1 changed: %q -> %q", beforeA1, afterA1)
+	}
+}
+
+type swappable struct{ c *catalog.Catalog }
+
+func (s *swappable) Catalog() *catalog.Catalog { return s.c }
+
+func TestMethodNotAllowed(t *testing.T) {
+	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	for _, target := range []string{"/products", "/products/A1", "/healthz"} {
+		rec := do(h, http.MethodPost, target, nil)
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("POST %s = %d, Allow %q; want 405, %q", target, rec.Code, rec.Header().Get("Allow"), "GET, HEAD")
+		}
+		var body struct{ Error apiError }
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error.Code != codeMethodNotAllowed {
+			t.Errorf("POST %s body = %s, want a method_not_allowed error", target, rec.Body)
+		}
+	}
+	if rec := do(h, http.MethodHead, "/products/A1", nil); rec.Code != http.StatusOK {
+		t.Errorf("HEAD /products/A1 = %d, want 200", rec.Code)
+	}
+}
+
+type panicking struct{}
+
+func (panicking) Catalog() *catalog.Catalog { panic("boom") }
+
+func TestPanicBecomes500(t *testing.T) {
+	h, logs, _ := newTestServer(t, panicking{})
+	rec := do(h, http.MethodGet, "/products", nil)
+	if rec.Code != http.StatusInternalServerError {
+		t.Fatalf("status = %d, want 500", rec.Code)
+	}
+	if want := `{"error":{"code":"internal","message":"internal error"}}` + "\n"; rec.Body.String() != want {
+		t.Errorf("body = %q, want %q (no panic details for the client)", rec.Body, want)
+	}
+	entries := logs.FilterMessage("handler panicked").All()
+	if len(entries) != 1 || entries[0].ContextMap()["panic"] != "boom" {
+		t.Errorf("panic log entries = %v, want one with panic=boom", entries)
+	}
+}
+
+func TestRequestLogAndID(t *testing.T) {
+	h, logs, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	rec := do(h, http.MethodGet, "/products/A1", http.Header{"X-Request-Id": {"trace-123"}})
+	if got := rec.Header().Get("X-Request-ID"); got != "trace-123" {
+		t.Errorf("X-Request-ID = %q, want the client's trace-123", got)
+	}
+	generated := do(h, http.MethodGet, "/products/A1", http.Header{"X-Request-Id": {"bad id\n"}}).Header().Get("X-Request-ID")
+	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(generated) {
+		t.Errorf("X-Request-ID for a malformed id = %q, want a generated one", generated)
+	}
+	do(h, http.MethodGet, "/healthz", nil)
+	requests := logs.FilterMessage("request").All()
+	if len(requests) != 3 {
+		t.Fatalf("request log lines = %d, want 3", len(requests))
+	}
+	got := requests[0].ContextMap()
+	for key, want := range map[string]any{"request_id": "trace-123", "method": "GET", "route": "/products/{id}", "status": int64(200)} {
+		if got[key] != want {
+			t.Errorf("log field %s = %v, want %v", key, got[key], want)
+		}
+	}
+	if got["bytes"].(int64) <= 0 || got["duration"] == nil {
+		t.Errorf("log fields bytes=%v duration=%v, want both", got["bytes"], got["duration"])
+	}
+	if requests[0].Level != zap.InfoLevel || requests[2].Level != zap.DebugLevel {
+		t.Errorf("levels = %v, %v; want info for the API, debug for probes", requests[0].Level, requests[2].Level)
+	}
+}
+
+func TestReadiness(t *testing.T) {
+	h, _, readiness := newTestServer(t, fixedSource{testCatalog(t)})
+	if rec := do(h, http.MethodGet, "/readyz", nil); rec.Code != http.StatusOK {
+		t.Errorf("readyz = %d before shutdown, want 200", rec.Code)
+	}
+	readiness.ShutDown()
+	if rec := do(h, http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("readyz = %d while shutting down, want 503", rec.Code)
+	}
+	if rec := do(h, http.MethodGet, "/healthz", nil); rec.Code != http.StatusOK {
+		t.Errorf("healthz = %d while shutting down, want 200 (alive)", rec.Code)
+	}
+	empty, _, _ := newTestServer(t, fixedSource{nil})
+	if rec := do(empty, http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("readyz = %d with no catalog, want 503", rec.Code)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	do(h, http.MethodGet, "/products/A1", nil)
+	do(h, http.MethodGet, "/products/NOPE", nil)
+	do(h, http.MethodGet, "/nope/nope", nil)
+	body, _ := io.ReadAll(do(h, http.MethodGet, "/metrics", nil).Body)
+	for _, want := range []string{
+		`product_catalog_http_requests_total{code="200",method="GET",route="/products/{id}"} 1`,
+		`product_catalog_http_requests_total{code="404",method="GET",route="/products/{id}"} 1`,
+		`product_catalog_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+		`product_catalog_http_request_duration_seconds_bucket{method="GET",route="/products/{id}",le="+Inf"} 2`,
+		`product_catalog_build_info{goversion=`,
+		`product_catalog_catalog_reload_failures_total 0`,
+		`go_goroutines`,
+	} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+// Every route must be documented, with the methods it accepts.
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi = %q, want 3.x", doc.OpenAPI)
+	}
+	router := mux.NewRouter()
+	addRoutes(router, zap.NewNop(), fixedSource{}, metrics.New("test"), &Readiness{})
+	routes := 0
+	err := router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		tpl, err := route.GetPathTemplate()
+		if err != nil {
+			return err
+		}
+		methods, _ := route.GetMethods()
+		for _, m := range methods {
+			if m == http.MethodHead {
+				continue // OpenAPI implies HEAD with GET
+			}
+			if _, ok := doc.Paths[tpl][strings.ToLower(m)]; !ok {
+				t.Errorf("openapi.json lacks %s %s", m, tpl)
+			}
+		}
+		routes++
+		return nil
+	})
+	if err != nil || routes == 0 {
+		t.Fatalf("walk routes: %d routes, %v", routes, err)
+	}
+	if len(doc.Paths) != routes {
+		t.Errorf("openapi.json documents %d paths, the router has %d routes", len(doc.Paths), routes)
+	}
+	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	if rec := do(h, http.MethodGet, "/openapi.json", nil); !bytes.Equal(rec.Body.Bytes(), openAPIDocument) {
+		t.Errorf("GET /openapi.json does not serve the embedded document")
+	}
+}
