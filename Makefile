@@ -22,7 +22,7 @@ build: ## build ./product-catalog (static, reproducible)
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o product-catalog .
 
 .PHONY: test
-test: test-go fuzz-short ## every test (what CI runs)
+test: test-go fuzz-short test-image ## every test (what CI runs)
 
 .PHONY: test-go
 test-go: ## unit, handler and end-to-end Go tests, with -race
@@ -46,3 +46,13 @@ lint: ## gofmt, go vet, staticcheck
 	go vet ./...
 	build/tools/install.sh staticcheck
 	$(BIN)/staticcheck ./...
+
+.PHONY: test-image
+test-image: ## build the Dockerfile with BuildKit (stand-in bases) and test the image
+	build/test-image.sh
+
+IMAGE_NAME ?= product-catalog
+.PHONY: image
+image: ## docker buildx build with the real, digest-pinned base images
+	docker buildx build --load --build-arg VERSION=$(VERSION) \
+	  --build-arg REVISION=$$(git rev-parse HEAD) -t $(IMAGE_NAME):$(VERSION) .
