@@ -22,7 +22,7 @@ build: ## build ./product-catalog (static, reproducible)
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o product-catalog .
 
 .PHONY: test
-test: test-go fuzz-short test-image ## every test (what CI runs)
+test: test-go fuzz-short test-policy test-image ## every test (what CI runs)
 
 .PHONY: test-go
 test-go: ## unit, handler and end-to-end Go tests, with -race
@@ -56,3 +56,7 @@ IMAGE_NAME ?= product-catalog
 image: ## docker buildx build with the real, digest-pinned base images
 	docker buildx build --load --build-arg VERSION=$(VERSION) \
 	  --build-arg REVISION=$$(git rev-parse HEAD) -t $(IMAGE_NAME):$(VERSION) .
+
+.PHONY: test-policy
+test-policy: ## conftest on the Dockerfile, Rego unit tests, bad Dockerfiles denied, actionlint
+	build/test-policy.sh

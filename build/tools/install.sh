@@ -17,29 +17,36 @@ cache=${PRODUCT_CATALOG_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/product-cat
 policy_controller_version=v0.13.1
 mkdir -p "$bin" "$cache"
 
-# module_of TOOL prints the tools module that builds TOOL.
-module_of() {
+# package_of TOOL prints "MODULE_DIR PACKAGE" for TOOL.
+package_of() {
   case "$1" in
-    actionlint) echo "$here/actionlint" ;;
-    buildx) echo "$here/buildx" ;;
-    policy-tester) echo "policy-controller" ;;
-    crane | ko | cosign | syft | conftest | govulncheck | staticcheck | benchstat) echo "$here" ;;
-    *) echo "unknown tool: $1" >&2; return 1 ;;
+    crane) echo "$here github.com/google/go-containerregistry/cmd/crane" ;;
+    ko) echo "$here github.com/google/ko" ;;
+    cosign) echo "$here github.com/sigstore/cosign/v3/cmd/cosign" ;;
+    syft) echo "$here github.com/anchore/syft/cmd/syft" ;;
+    conftest) echo "$here github.com/open-policy-agent/conftest" ;;
+    govulncheck) echo "$here golang.org/x/vuln/cmd/govulncheck" ;;
+    staticcheck) echo "$here honnef.co/go/tools/cmd/staticcheck" ;;
+    benchstat) echo "$here golang.org/x/perf/cmd/benchstat" ;;
+    actionlint) echo "$here/actionlint github.com/rhysd/actionlint/cmd/actionlint" ;;
+    buildx) echo "$here/buildx github.com/docker/buildx/cmd/buildx" ;;
+    *) echo "install.sh: unknown tool: $1" >&2; return 1 ;;
   esac
 }
 
-install_module() {
-  local mod=$1 key dir
+# install_tool TOOL builds TOOL at the version its module pins, once per
+# version of that module.
+install_tool() {
+  local tool=$1 spec mod pkg key dir
+  spec=$(package_of "$tool")
+  mod=${spec% *} pkg=${spec#* }
   key=$(cat "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)
   dir="$cache/$(basename "$mod")-$key"
-  if [[ ! -f $dir/.complete ]]; then
-    echo "install.sh: building the tools of build/tools/$(basename "$mod") (minutes on a cold Go cache)" >&2
-    (cd "$mod" && GOBIN="$dir" GOFLAGS=-mod=readonly go install tool)
-    touch "$dir/.complete"
+  if [[ ! -x $dir/$tool ]]; then
+    echo "install.sh: building $tool from build/tools/${mod#"$here"} (minutes on a cold Go cache)" >&2
+    (cd "$mod" && GOBIN="$dir" GOFLAGS=-mod=readonly go install "$pkg")
   fi
-  for tool in "$dir"/*; do
-    ln -sf "$tool" "$bin/$(basename "$tool")"
-  done
+  ln -sf "$dir/$tool" "$bin/$tool"
 }
 
 install_policy_tester() {
@@ -57,16 +64,12 @@ install_policy_tester() {
 
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 || ${tools[0]} == all ]]; then
-  tools=(crane actionlint buildx policy-tester)
+  tools=(crane ko cosign syft conftest govulncheck staticcheck benchstat actionlint buildx policy-tester)
 fi
-done_modules=" "
 for tool in "${tools[@]}"; do
-  mod=$(module_of "$tool")
-  [[ $done_modules == *" $mod "* ]] && continue
-  done_modules+="$mod "
-  if [[ $mod == policy-controller ]]; then
+  if [[ $tool == policy-tester ]]; then
     install_policy_tester
   else
-    install_module "$mod"
+    install_tool "$tool"
   fi
 done

@@ -1,0 +1,5 @@
+# expect: ENV API_TOKEN: secrets in ENV
+FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+ENV API_TOKEN=abc
+USER 65532:65532
+HEALTHCHECK CMD ["./app", "healthcheck"]

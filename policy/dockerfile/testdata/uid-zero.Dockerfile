@@ -1,0 +1,4 @@
+# expect: USER 0:0: the final stage runs as root
+FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+USER 0:0
+HEALTHCHECK CMD ["./app", "healthcheck"]
