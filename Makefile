@@ -60,3 +60,7 @@ image: ## docker buildx build with the real, digest-pinned base images
 .PHONY: test-policy
 test-policy: ## conftest on the Dockerfile, Rego unit tests, bad Dockerfiles denied, actionlint
 	build/test-policy.sh
+
+.PHONY: bench
+bench: ## Go benchmarks (-benchmem) of search, lookup and loading, on 1k/10k/100k generated products
+	go test -run '^$$' -bench . -benchmem -count 1 ./service/catalog/

@@ -437,3 +437,53 @@ func TestReloadWhileServing(t *testing.T) {
 		t.Errorf("logs do not report the failed reload naming the file")
 	}
 }
+
+// The server's limits hold against abusive clients: oversized headers get
+// 431, and a client trickling its headers is cut off by ReadHeaderTimeout.
+func TestServerLimits(t *testing.T) {
+	s := start(t, nil)
+	addr := strings.TrimPrefix(s.base, "http://")
+
+	t.Run("huge headers", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, s.base+"/products", nil)
+		req.Header.Set("X-Padding", strings.Repeat("x", 100<<10))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("GET with 100 KiB of headers = %d, want 431", resp.StatusCode)
+		}
+	})
+
+	t.Run("slow headers", func(t *testing.T) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		closed := make(chan time.Duration, 1)
+		started := time.Now()
+		go func() {
+			_, _ = io.ReadAll(conn) // returns when the server closes the connection
+			closed <- time.Since(started)
+		}()
+		request := "GET /products HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("y", 100) + "\r\n\r\n"
+		for i := 0; i < len(request); i++ {
+			select {
+			case elapsed := <-closed:
+				if elapsed < 4*time.Second || elapsed > 8*time.Second {
+					t.Errorf("connection closed after %v, want about the 5s ReadHeaderTimeout", elapsed)
+				}
+				return
+			default:
+			}
+			if _, err := conn.Write([]byte{request[i]}); err != nil {
+				return // closed by the server between two bytes
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Errorf("the server accepted headers trickled over %v", time.Since(started))
+	})
+}

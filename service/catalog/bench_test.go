@@ -1,0 +1,79 @@
+package catalog_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/product-catalog/product-catalog/service/catalog"
+	"github.com/product-catalog/product-catalog/service/catalog/generate"
+)
+
+// benchSizes are the generated catalog sizes every search benchmark runs
+// on; the ratio between them shows how search time grows.
+var benchSizes = []int{1_000, 10_000, 100_000}
+
+func generated(b *testing.B, n int) *catalog.Catalog {
+	b.Helper()
+	c, err := catalog.New(generate.Products(n, 42))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+func BenchmarkSearch(b *testing.B) {
+	queries := []struct {
+		name  string
+		query catalog.Query
+	}{
+		{"rare", catalog.Query{Text: "AB-12", Limit: 1000}},     // a model-code prefix: few matches
+		{"word", catalog.Query{Text: "ångström", Limit: 1000}},   // one adjective of many
+		{"phrase", catalog.Query{Text: "hot for hours", Limit: 1000}},
+		{"category+text", catalog.Query{Text: "copper", Category: "kettles", Limit: 1000}},
+	}
+	for _, n := range benchSizes {
+		c := generated(b, n)
+		for _, q := range queries {
+			b.Run(fmt.Sprintf("%s/n=%d", q.name, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					c.Search(q.query)
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkPosition(b *testing.B) {
+	c := generated(b, 100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, ok := c.Position("GEN-0054321"); !ok {
+			b.Fatal("GEN-0054321 not found")
+		}
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range benchSizes {
+		products := generate.Products(n, 42)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := catalog.New(products); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("repository", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := catalog.Load(os.DirFS("../../products"), "products"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
