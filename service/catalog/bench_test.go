@@ -27,8 +27,8 @@ func BenchmarkSearch(b *testing.B) {
 		name  string
 		query catalog.Query
 	}{
-		{"rare", catalog.Query{Text: "AB-12", Limit: 1000}},     // a model-code prefix: few matches
-		{"word", catalog.Query{Text: "ångström", Limit: 1000}},   // one adjective of many
+		{"rare", catalog.Query{Text: "AB-12", Limit: 1000}},    // a model-code prefix: few matches
+		{"word", catalog.Query{Text: "ångström", Limit: 1000}}, // one adjective of many
 		{"phrase", catalog.Query{Text: "hot for hours", Limit: 1000}},
 		{"category+text", catalog.Query{Text: "copper", Category: "kettles", Limit: 1000}},
 	}
