@@ -421,16 +421,22 @@ func TestReloadWhileServing(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, name := range []string{"product_catalog_catalog_reloads_total", "product_catalog_catalog_reload_failures_total"} {
-		var value float64
+	value := func(name string) float64 {
 		for _, line := range strings.Split(string(metrics), "\n") {
 			if strings.HasPrefix(line, name+" ") {
-				value, _ = strconv.ParseFloat(strings.TrimPrefix(line, name+" "), 64)
+				v, _ := strconv.ParseFloat(strings.TrimPrefix(line, name+" "), 64)
+				return v
 			}
 		}
-		if value < 1 {
-			t.Errorf("%s = %v, want at least 1", name, value)
+		return -1
+	}
+	for _, name := range []string{"product_catalog_catalog_reloads_total", "product_catalog_catalog_reload_failures_total"} {
+		if v := value(name); v < 1 {
+			t.Errorf("%s = %v, want at least 1", name, v)
 		}
+	}
+	if v := value("product_catalog_products"); v != 40 {
+		t.Errorf("product_catalog_products = %v, want 40", v)
 	}
 	if !strings.Contains(s.logs.String(), "catalog reload failed; still serving the last good catalog") ||
 		!strings.Contains(s.logs.String(), `a.json:`) {
