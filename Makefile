@@ -62,5 +62,6 @@ test-policy: ## conftest on the Dockerfile, Rego unit tests, bad Dockerfiles den
 	build/test-policy.sh
 
 .PHONY: bench
-bench: ## Go benchmarks (-benchmem) of search, lookup and loading, on 1k/10k/100k generated products
+bench: ## Go benchmarks (1k/10k/100k generated products), then wrk: service vs ceiling server
 	go test -run '^$$' -bench . -benchmem -count 1 ./service/catalog/
+	build/bench/load.sh

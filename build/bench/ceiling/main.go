@@ -1,0 +1,64 @@
+// Command ceiling is the load test's baseline: a minimal net/http server
+// that answers the same catalog reads with bytes encoded once at start-up,
+// with no routing library, logging, metrics or validation of parameters.
+// The service's throughput is reported as a ratio of this one's, measured
+// in the same run on the same machine.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+
+	"github.com/product-catalog/product-catalog/service/catalog"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8089", "listen address")
+	dir := flag.String("dir", "products", "catalog directory")
+	flag.Parse()
+	if err := serve(*addr, *dir); err != nil {
+		fmt.Fprintf(os.Stderr, "ceiling: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func serve(addr, dir string) error {
+	c, err := catalog.Load(os.DirFS(dir), dir)
+	if err != nil {
+		return err
+	}
+	products := make([]catalog.Product, c.Len())
+	byID := make(map[string][]byte, c.Len())
+	for i := range products {
+		products[i] = c.At(i)
+		body, err := json.Marshal(products[i])
+		if err != nil {
+			return err
+		}
+		byID[products[i].ID] = body
+	}
+	list, err := json.Marshal(map[string]any{"products": products, "total": len(products)})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /products", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(list)
+	})
+	mux.HandleFunc("GET /products/{id}", func(w http.ResponseWriter, r *http.Request) {
+		body, ok := byID[r.PathValue("id")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	log.Printf("ceiling: %d products on %s", len(products), addr)
+	return http.ListenAndServe(addr, mux)
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Load test: wrk against the built service and against the ceiling server
+# (build/bench/ceiling) on 127.0.0.1, in the same run, for the same
+# catalog. Prints requests/s, p50 and p99 for both and the service/ceiling
+# throughput ratio.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo"
+: "${DURATION:=10s}" "${CONNECTIONS:=32}" "${THREADS:=1}"
+: "${CATALOG_DIR:=products}"
+out=${OUT:-$repo/.out}/bench
+mkdir -p "$out"
+
+if ! command -v wrk >/dev/null; then
+  [[ $(id -u) -eq 0 ]] || { echo "load.sh: needs wrk (Debian: apt-get install wrk)" >&2; exit 1; }
+  echo "load.sh: installing wrk from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+echo "load.sh: building the service and the ceiling"
+CGO_ENABLED=0 go build -trimpath -o "$out/product-catalog" .
+CGO_ENABLED=0 go build -trimpath -o "$out/ceiling" ./build/bench/ceiling
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
+  echo $((20000 + RANDOM % 20000)); }
+service_port=$(free_port) ceiling_port=$(free_port)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+PRODUCT_CATALOG_PORT=$service_port PRODUCT_CATALOG_DIR=$CATALOG_DIR "$out/product-catalog" >"$out/service.log" 2>&1 &
+pids+=($!)
+"$out/ceiling" -addr "127.0.0.1:$ceiling_port" -dir "$CATALOG_DIR" >"$out/ceiling.log" 2>&1 &
+pids+=($!)
+for port in "$service_port" "$ceiling_port"; do
+  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/products/BRW-0001" >/dev/null 2>&1 && break; sleep 0.1; done
+done
+
+# run NAME URL prints "requests/s p50 p99" from wrk's --latency report.
+run() {
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$out/$1.txt"
+  awk '/^Requests\/sec:/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rps, p50, p99}' "$out/$1.txt"
+}
+
+printf '%-22s %12s %10s %10s %12s %10s %10s %8s\n' endpoint "service r/s" p50 p99 "ceiling r/s" p50 p99 ratio
+for endpoint in /products/BRW-0001 /products; do
+  read -r s_rps s_p50 s_p99 < <(run "service${endpoint//\//_}" "http://127.0.0.1:$service_port$endpoint")
+  read -r c_rps c_p50 c_p99 < <(run "ceiling${endpoint//\//_}" "http://127.0.0.1:$ceiling_port$endpoint")
+  ratio=$(awk -v s="$s_rps" -v c="$c_rps" 'BEGIN {printf "%.2f", s / c}')
+  printf '%-22s %12s %10s %10s %12s %10s %10s %8s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" "$ratio"
+done
