@@ -10,6 +10,7 @@ import (
 // concurrent use; a reload builds a new Catalog rather than changing one.
 type Catalog struct {
 	products   []Product
+	all        []int32 // every position, for unfiltered queries
 	byID       map[string]int32
 	searchText []string // fold(name) + "\x00" + fold(description), by position
 	index      trigramIndex
@@ -31,6 +32,7 @@ func build(products []Product) *Catalog {
 	sort.Slice(products, func(i, j int) bool { return products[i].ID < products[j].ID })
 	c := &Catalog{
 		products:   products,
+		all:        make([]int32, len(products)),
 		byID:       make(map[string]int32, len(products)),
 		searchText: make([]string, len(products)),
 		byCategory: make(map[string][]int32),
@@ -39,6 +41,7 @@ func build(products []Product) *Catalog {
 	for i := range products {
 		p := &products[i]
 		pos := int32(i)
+		c.all[i] = pos
 		c.byID[p.ID] = pos
 		c.searchText[i] = fold(p.Name) + fieldSeparator + fold(p.Description)
 		for _, category := range p.Categories {
@@ -91,7 +94,7 @@ type Query struct {
 // Result is one page of matches.
 type Result struct {
 	Total     int     // matches before paging
-	Positions []int32 // the page, in id order
+	Positions []int32 // the page, in id order; shared with the catalog, so read-only
 }
 
 // Search returns the products matching q, in id order.
@@ -120,7 +123,7 @@ func (c *Catalog) match(q Query) []int32 {
 	text := fold(q.Text)
 	if text == "" {
 		if candidates == nil {
-			return c.allPositions()
+			return c.all
 		}
 		return candidates
 	}
@@ -138,7 +141,7 @@ func (c *Catalog) match(q Query) []int32 {
 			return candidates
 		}
 	} else if candidates == nil {
-		candidates = c.allPositions()
+		candidates = c.all
 	}
 	matches := make([]int32, 0, len(candidates))
 	for _, pos := range candidates {
@@ -147,12 +150,4 @@ func (c *Catalog) match(q Query) []int32 {
 		}
 	}
 	return matches
-}
-
-func (c *Catalog) allPositions() []int32 {
-	all := make([]int32, len(c.products))
-	for i := range all {
-		all[i] = int32(i)
-	}
-	return all
 }
