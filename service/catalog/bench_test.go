@@ -15,11 +15,7 @@ var benchSizes = []int{1_000, 10_000, 100_000}
 
 func generated(b *testing.B, n int) *catalog.Catalog {
 	b.Helper()
-	c, err := catalog.New(generate.Products(n, 42))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c
+	return mustNew(b, generate.Products(n, 42)...)
 }
 
 func BenchmarkSearch(b *testing.B) {

@@ -19,11 +19,10 @@ func handleListProducts(logger *zap.Logger, vs *views) http.Handler {
 			return
 		}
 		etag := v.listETag(q)
-		if etagMatches(r.Header.Get("If-None-Match"), etag) {
-			writeCacheable(w, r, etag, nil) // skip the search for a 304
-			return
+		if notModified(w, r, etag) {
+			return // no search for a client that has the page
 		}
-		writeCacheable(w, r, etag, v.listBody(v.catalog.Search(q)))
+		writeBody(w, http.StatusOK, etag, v.listBody(v.catalog.Search(q)))
 	})
 }
 

@@ -32,12 +32,20 @@ func writeBody(w http.ResponseWriter, status int, etag string, body []byte) {
 // writeCacheable answers 304 Not Modified when the client already holds
 // this representation, and the body otherwise.
 func writeCacheable(w http.ResponseWriter, r *http.Request, etag string, body []byte) {
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
-		w.Header().Set("ETag", etag)
-		w.WriteHeader(http.StatusNotModified)
-		return
+	if !notModified(w, r, etag) {
+		writeBody(w, http.StatusOK, etag, body)
 	}
-	writeBody(w, http.StatusOK, etag, body)
+}
+
+// notModified answers 304 and reports true when the client's If-None-Match
+// holds etag, so a handler can skip building a body the client has.
+func notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
+	if !etagMatches(r.Header.Get("If-None-Match"), etag) {
+		return false
+	}
+	w.Header().Set("ETag", etag)
+	w.WriteHeader(http.StatusNotModified)
+	return true
 }
 
 // etagMatches applies If-None-Match's weak comparison (RFC 9110 13.1.2).

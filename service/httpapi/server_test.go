@@ -24,9 +24,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-type fixedSource struct{ c *catalog.Catalog }
+// stubSource serves c; a test may swap c between requests.
+type stubSource struct{ c *catalog.Catalog }
 
-func (s fixedSource) Catalog() *catalog.Catalog { return s.c }
+func (s *stubSource) Catalog() *catalog.Catalog { return s.c }
 
 func testCatalog(t *testing.T) *catalog.Catalog {
 	t.Helper()
@@ -55,7 +56,7 @@ func do(h http.Handler, method, target string, header http.Header) *httptest.Res
 }
 
 func TestEndpoints(t *testing.T) {
-	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
 	tests := []struct {
 		name, target string
 		wantStatus   int
@@ -117,7 +118,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestListBodyMatchesStandardEncoding(t *testing.T) {
 	c := testCatalog(t)
-	h, _, _ := newTestServer(t, fixedSource{c})
+	h, _, _ := newTestServer(t, &stubSource{c})
 	rec := do(h, http.MethodGet, "/products", nil)
 	var got struct {
 		Products []catalog.Product `json:"products"`
@@ -136,7 +137,7 @@ func TestListBodyMatchesStandardEncoding(t *testing.T) {
 }
 
 func TestETag(t *testing.T) {
-	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
 	for _, target := range []string{"/products", "/products?q=mug&limit=5", "/products/A1", "/categories"} {
 		t.Run(target, func(t *testing.T) {
 			first := do(h, http.MethodGet, target, nil)
@@ -168,7 +169,7 @@ func TestETag(t *testing.T) {
 
 func TestETagChangesWithTheCatalog(t *testing.T) {
 	c := testCatalog(t)
-	source := &swappable{c: c}
+	source := &stubSource{c: c}
 	h, _, _ := newTestServer(t, source)
 	before := do(h, http.MethodGet, "/products", nil).Header().Get("ETag")
 	beforeA1 := do(h, http.MethodGet, "/products/A1", nil).Header().Get("ETag")
@@ -187,12 +188,8 @@ func TestETagChangesWithTheCatalog(t *testing.T) {
 	}
 }
 
-type swappable struct{ c *catalog.Catalog }
-
-func (s *swappable) Catalog() *catalog.Catalog { return s.c }
-
 func TestMethodNotAllowed(t *testing.T) {
-	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
 	for _, target := range []string{"/products", "/products/A1", "/healthz"} {
 		rec := do(h, http.MethodPost, target, nil)
 		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
@@ -228,7 +225,7 @@ func TestPanicBecomes500(t *testing.T) {
 }
 
 func TestRequestLogAndID(t *testing.T) {
-	h, logs, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	h, logs, _ := newTestServer(t, &stubSource{testCatalog(t)})
 	rec := do(h, http.MethodGet, "/products/A1", http.Header{"X-Request-Id": {"trace-123"}})
 	if got := rec.Header().Get("X-Request-ID"); got != "trace-123" {
 		t.Errorf("X-Request-ID = %q, want the client's trace-123", got)
@@ -257,7 +254,7 @@ func TestRequestLogAndID(t *testing.T) {
 }
 
 func TestReadiness(t *testing.T) {
-	h, _, readiness := newTestServer(t, fixedSource{testCatalog(t)})
+	h, _, readiness := newTestServer(t, &stubSource{testCatalog(t)})
 	if rec := do(h, http.MethodGet, "/readyz", nil); rec.Code != http.StatusOK {
 		t.Errorf("readyz = %d before shutdown, want 200", rec.Code)
 	}
@@ -268,14 +265,14 @@ func TestReadiness(t *testing.T) {
 	if rec := do(h, http.MethodGet, "/healthz", nil); rec.Code != http.StatusOK {
 		t.Errorf("healthz = %d while shutting down, want 200 (alive)", rec.Code)
 	}
-	empty, _, _ := newTestServer(t, fixedSource{nil})
+	empty, _, _ := newTestServer(t, &stubSource{nil})
 	if rec := do(empty, http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz = %d with no catalog, want 503", rec.Code)
 	}
 }
 
 func TestMetrics(t *testing.T) {
-	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
 	do(h, http.MethodGet, "/products/A1", nil)
 	do(h, http.MethodGet, "/products/NOPE", nil)
 	do(h, http.MethodGet, "/nope/nope", nil)
@@ -308,7 +305,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		t.Errorf("openapi = %q, want 3.x", doc.OpenAPI)
 	}
 	router := mux.NewRouter()
-	addRoutes(router, zap.NewNop(), fixedSource{}, metrics.New("test"), &Readiness{})
+	addRoutes(router, zap.NewNop(), &stubSource{}, metrics.New("test"), &Readiness{})
 	routes := 0
 	err := router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		tpl, err := route.GetPathTemplate()
@@ -333,7 +330,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if len(doc.Paths) != routes {
 		t.Errorf("openapi.json documents %d paths, the router has %d routes", len(doc.Paths), routes)
 	}
-	h, _, _ := newTestServer(t, fixedSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
 	if rec := do(h, http.MethodGet, "/openapi.json", nil); !bytes.Equal(rec.Body.Bytes(), openAPIDocument) {
 		t.Errorf("GET /openapi.json does not serve the embedded document")
 	}
