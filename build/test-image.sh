@@ -11,7 +11,7 @@ out=${OUT:-$repo/.out}
 mkdir -p "$out"
 
 build/docker/ensure-docker.sh
-eval "$(build/docker/standin-images.sh | sed -n 's/^standin-images.sh: GO_IMAGE=\(.*\) RUNTIME_IMAGE=\(.*\)$/GO_IMAGE=\1 RUNTIME_IMAGE=\2/p')"
+eval "$(build/docker/standin-images.sh)"
 : "${GO_IMAGE:?standin-images.sh named no builder image}" "${RUNTIME_IMAGE:?standin-images.sh named no runtime image}"
 
 fail() { echo "test-image.sh: FAIL: $*" >&2; exit 1; }

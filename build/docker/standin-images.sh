@@ -6,8 +6,9 @@
 #            what the build stage uses of golang:1.22-alpine.
 #   runtime: the static busybox with /etc/passwd and /etc/group holding
 #            65532; what the runtime stage uses of alpine.
-# Pass them to the build:
-#   docker buildx build --build-arg GO_IMAGE=$BUILDER --build-arg RUNTIME_IMAGE=$RUNTIME .
+# Progress goes to stderr; stdout is only the build args' values, so
+#   eval "$(build/docker/standin-images.sh)"
+#   docker buildx build --build-arg GO_IMAGE=$GO_IMAGE --build-arg RUNTIME_IMAGE=$RUNTIME_IMAGE .
 # An image already present is kept; delete it to rebuild.
 set -euo pipefail
 : "${GO_STANDIN_VERSION:=1.22.12}"
@@ -40,18 +41,18 @@ base_rootfs() {
 }
 
 if docker image inspect "$RUNTIME" >/dev/null 2>&1; then
-  echo "standin-images.sh: $RUNTIME present"
+  echo "standin-images.sh: $RUNTIME present" >&2
 else
-  echo "standin-images.sh: building $RUNTIME"
+  echo "standin-images.sh: building $RUNTIME" >&2
   base_rootfs "$work/runtime"
   tar -C "$work/runtime" -c . | docker import \
     -c 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' - "$RUNTIME" >/dev/null
 fi
 
 if docker image inspect "$BUILDER" >/dev/null 2>&1; then
-  echo "standin-images.sh: $BUILDER present"
+  echo "standin-images.sh: $BUILDER present" >&2
 else
-  echo "standin-images.sh: building $BUILDER (Go $GO_STANDIN_VERSION from the Go module proxy)"
+  echo "standin-images.sh: building $BUILDER (Go $GO_STANDIN_VERSION from the Go module proxy)" >&2
   GOTOOLCHAIN="go$GO_STANDIN_VERSION" go version >/dev/null
   goroot=$(GOTOOLCHAIN="go$GO_STANDIN_VERSION" go env GOROOT)
   [[ -x $goroot/bin/go ]] || { echo "standin-images.sh: no toolchain at $goroot" >&2; exit 1; }
@@ -63,4 +64,4 @@ else
     -c 'ENV GOPATH=/go' -c 'ENV GOTOOLCHAIN=local' -c 'ENV HOME=/root' \
     - "$BUILDER" >/dev/null
 fi
-echo "standin-images.sh: GO_IMAGE=$BUILDER RUNTIME_IMAGE=$RUNTIME"
+printf 'GO_IMAGE=%q RUNTIME_IMAGE=%q\n' "$BUILDER" "$RUNTIME"

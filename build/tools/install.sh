@@ -12,7 +12,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bin=$(cd "$here/.." && pwd)/.bin
+repo=$(cd "$here/../.." && pwd)
+bin=$repo/build/.bin
 cache=${PRODUCT_CATALOG_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/product-catalog-tools}
 policy_controller_version=v0.13.1
 mkdir -p "$bin" "$cache"
@@ -43,7 +44,7 @@ install_tool() {
   key=$(cat "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)
   dir="$cache/$(basename "$mod")-$key"
   if [[ ! -x $dir/$tool ]]; then
-    echo "install.sh: building $tool from build/tools/${mod#"$here"} (minutes on a cold Go cache)" >&2
+    echo "install.sh: building $tool, pinned in ${mod#"$repo/"}/go.mod (minutes on a cold Go cache)" >&2
     (cd "$mod" && GOBIN="$dir" GOFLAGS=-mod=readonly go install "$pkg")
   fi
   ln -sf "$dir/$tool" "$bin/$tool"
@@ -53,8 +54,7 @@ install_policy_tester() {
   local dir="$cache/policy-tester-$policy_controller_version" src
   if [[ ! -x $dir/policy-tester ]]; then
     echo "install.sh: building the policy-controller tester $policy_controller_version" >&2
-    src=$(go mod download -json "github.com/sigstore/policy-controller@$policy_controller_version" |
-      sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    src=$(go mod download -json "github.com/sigstore/policy-controller@$policy_controller_version" | jq -r '.Dir // empty')
     : "${src:?go mod download printed no Dir for policy-controller}"
     mkdir -p "$dir"
     (cd "$src" && GOFLAGS=-mod=mod go build -o "$dir/policy-tester" ./cmd/tester)
