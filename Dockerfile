@@ -37,6 +37,9 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     go build -trimpath -ldflags "-s -w -buildid= -X main.version=${VERSION}" -o product-catalog .
 
 FROM ${RUNTIME_IMAGE}
+# Redeclared so the label below can name the base this image was built on:
+# the SBOM records it (build/supply-chain/sbom.sh).
+ARG RUNTIME_IMAGE
 ARG VERSION=dev
 ARG REVISION=unknown
 ARG SOURCE=https://github.com/product-catalog/product-catalog
@@ -45,7 +48,8 @@ LABEL org.opencontainers.image.title="product-catalog" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.licenses="MIT"
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 WORKDIR /usr/src/app/
 COPY products/ ./products/
 COPY --from=build /usr/src/app/product-catalog ./

@@ -22,7 +22,7 @@ build: ## build ./product-catalog (static, reproducible)
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o product-catalog .
 
 .PHONY: test
-test: test-go fuzz-short test-policy test-image ## every test (what CI runs)
+test: test-go fuzz-short test-policy test-image test-supply-chain ## every test (what CI runs)
 
 .PHONY: test-go
 test-go: ## unit, handler and end-to-end Go tests, with -race
@@ -65,3 +65,36 @@ test-policy: ## conftest on the Dockerfile, Rego unit tests, bad Dockerfiles den
 bench: ## Go benchmarks (1k/10k/100k generated products), then wrk: service vs ceiling server
 	go test -run '^$$' -bench . -benchmem -count 1 ./service/catalog/
 	build/bench/load.sh
+
+# The supply chain: build/supply-chain/*.sh act on digests and refuse bare tags.
+IMAGE ?=
+SBOM ?=
+.PHONY: ko-build
+ko-build: ## ko build both platforms, push to KO_DOCKER_REPO; digest in .out/ko/image.txt
+	@: "$${KO_DOCKER_REPO:?set KO_DOCKER_REPO, e.g. ghcr.io/you/product-catalog}"
+	build/tools/install.sh ko crane >&2
+	VERSION=$(VERSION) build/supply-chain/ko-build.sh
+
+.PHONY: sbom
+sbom: ## SPDX 2.3 + CycloneDX SBOMs of IMAGE=repo@sha256:... into .out/images/<digest>/
+	build/tools/install.sh syft crane >&2
+	build/supply-chain/sbom.sh "$(IMAGE)"
+
+.PHONY: sbom-audit
+sbom-audit: ## IMAGE=... and/or SBOM=file: modules vs go version -m, license allowlist
+	build/tools/install.sh syft crane >&2
+	IMAGE="$(IMAGE)" SBOM="$(SBOM)" build/supply-chain/sbom-audit.sh
+
+.PHONY: sign
+sign: ## sign IMAGE=repo@sha256:... and attest SBOMs + provenance (COSIGN_KEY, else keyless)
+	build/tools/install.sh cosign syft crane >&2
+	build/supply-chain/sign.sh "$(IMAGE)"
+
+.PHONY: verify
+verify: ## verify IMAGE's signature + attestations vs policy/ (COSIGN_PUB, else keyless CI identity)
+	build/tools/install.sh cosign conftest crane >&2
+	build/supply-chain/verify.sh "$(IMAGE)"
+
+.PHONY: test-supply-chain
+test-supply-chain: ## local registry: ko + Dockerfile images, SBOMs, sign, verify, rejections, admission
+	build/supply-chain/test.sh

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Signs an image by digest and attests its SPDX SBOM, its CycloneDX SBOM and
+# its SLSA v1 provenance.
+#
+# With COSIGN_KEY (a cosign key file; COSIGN_PASSWORD if it has one) it needs
+# no Sigstore service at all: no transparency log, an empty signing config.
+# Signatures use the .sig/.att tag layout, which admission controllers
+# (sigstore policy-controller, Kyverno) read.
+# Without COSIGN_KEY it signs keyless, with the CI job's OIDC identity, and
+# records the signature in Sigstore's public transparency log.
+#
+# usage: sign.sh IMAGE@sha256:...
+# inputs: $OUT/images/<digest>/sbom.{spdx,cdx}.json (made by sbom.sh when
+#         missing) and provenance.json (written at build time; PROVENANCE=file
+#         overrides)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+image=${1:-${IMAGE:-}}
+: "${image:?usage: sign.sh IMAGE@sha256:... (or IMAGE=...)}"
+require_digest_ref IMAGE "$image"
+check_tag "$image"
+image=$(repo_of "$image")@$(digest_of "$image")
+dir=$(out_dir_for "$image")
+
+provenance=${PROVENANCE:-$(provenance_file "$image")}
+[[ -f $provenance ]] || die "no provenance for $image at $provenance: build it with ko-build.sh, or write one with provenance.sh and pass PROVENANCE=file"
+if [[ ! -f $dir/sbom.spdx.json || ! -f $dir/sbom.cdx.json ]]; then
+  "$repo/build/supply-chain/sbom.sh" "$image" >/dev/null
+fi
+
+# Old (.sig/.att) layout: the admission controllers read it; cosign's
+# new bundle format they do not (yet).
+flags=(--yes --new-bundle-format=false --use-signing-config=false)
+if [[ -n ${COSIGN_KEY:-} ]]; then
+  [[ -f $COSIGN_KEY ]] || die "COSIGN_KEY=$COSIGN_KEY: no such file"
+  offline=$(mktemp -d)
+  trap 'rm -rf "$offline"' EXIT
+  cosign trusted-root create --out "$offline/trusted-root.json"
+  flags+=(--key "$COSIGN_KEY" --tlog-upload=false --trusted-root "$offline/trusted-root.json")
+  how="key $COSIGN_KEY, no transparency log"
+else
+  how="keyless (OIDC identity of this job, Sigstore public services)"
+fi
+[[ $image == localhost[:/]* || $image == 127.0.0.1[:/]* ]] && flags+=(--allow-insecure-registry)
+
+say "signing $image ($how)"
+cosign sign "${flags[@]}" "$image"
+for att in "spdxjson:$dir/sbom.spdx.json" "cyclonedx:$dir/sbom.cdx.json" "slsaprovenance1:$provenance"; do
+  say "attesting --type ${att%%:*} --predicate ${att#*:}"
+  cosign attest "${flags[@]}" --type "${att%%:*}" --predicate "${att#*:}" "$image"
+done
+say "signed and attested $image"

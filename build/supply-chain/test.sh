@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The supply chain end to end, offline, against a throw-away registry on
+# 127.0.0.1: what `make test` runs for the ko image and the Dockerfile image.
+#   1. ko builds both platforms on a distroless stand-in; a second build from
+#      an empty Go build cache must give the same digest.
+#   2. The Dockerfile image is built on stand-ins and pushed beside it.
+#   3. For each image: make sbom, make sbom-audit, make sign (throw-away key),
+#      make verify.
+#   4. The ko image runs hardened under Docker and serves the same catalog
+#      as the Dockerfile image.
+#   5. Every rejection fails, and for the stated reason: a bare tag, no
+#      signature, a wrong key, a moved tag, a copied signature, a missing
+#      attestation, an attestation that fails policy, an SBOM missing a
+#      module or listing a forbidden license.
+#   6. The admission policy (policy/admission/cip-key.yaml) in the sigstore
+#      policy-controller tester: signed and attested admitted; unsigned,
+#      wrong-key and unattested refused.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$repo"
+out=${OUT:-$repo/.out}
+mkdir -p "$out"
+
+"$repo/build/tools/install.sh" crane ko cosign syft conftest policy-tester >&2
+"$repo/build/docker/ensure-docker.sh" >&2
+
+work=$(mktemp -d)
+cids=()
+cleanup() {
+  for c in "${cids[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+  [[ -z ${REGISTRY_PID:-} ]] || kill "$REGISTRY_PID" 2>/dev/null || true
+  [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+eval "$("$repo/build/docker/registry.sh")"
+eval "$(REGISTRY=$REGISTRY "$repo/build/docker/distroless-standin.sh")"
+# Everything this run writes (SBOMs, provenance, image references) stays for a
+# look afterwards.
+export KO_DEFAULTBASEIMAGE OUT=$out/supply-chain
+rm -rf "$OUT"
+export VERSION=${VERSION:-test-$(git rev-parse --short HEAD)}
+
+say "throw-away cosign key pairs in $work"
+export COSIGN_PASSWORD=$(head -c 18 /dev/urandom | base64)
+(cd "$work" && cosign generate-key-pair --output-key-prefix signer >/dev/null 2>&1 &&
+  cosign generate-key-pair --output-key-prefix stranger >/dev/null 2>&1)
+key=$work/signer.key pub=$work/signer.pub wrong_pub=$work/stranger.pub
+
+passed=0
+# expect_fail WHAT REASON CMD...: CMD must fail, and its output must name REASON.
+expect_fail() {
+  local what=$1 reason=$2; shift 2
+  if "$@" >"$work/expect.log" 2>&1; then
+    cat "$work/expect.log" >&2; die "$what: succeeded, want a failure naming '$reason'"
+  fi
+  grep -qF -- "$reason" "$work/expect.log" || { cat "$work/expect.log" >&2; die "$what: failed, but not naming '$reason'"; }
+  say "ok, refused: $what ($(grep -F -- "$reason" "$work/expect.log" | head -n1 | sed 's/^[a-z.-]*: //' | cut -c1-160))"
+  passed=$((passed + 1))
+}
+
+# 1. ko, twice.
+make -s ko-build KO_DOCKER_REPO="$REGISTRY/product-catalog" >/dev/null
+ko_image=$(cat "$OUT/ko/image.txt")
+say "reproducibility: ko build again from an empty Go build cache, another tag"
+first=$(digest_of "$ko_image")
+GOCACHE=$work/gocache VERSION=$VERSION KO_DOCKER_REPO="$REGISTRY/product-catalog" \
+  ko build --bare --tags "$VERSION-again" --sbom none . >"$work/again.txt" 2>"$work/again.log" ||
+  { cat "$work/again.log" >&2; die "the second ko build failed"; }
+second=$(digest_of "$(cat "$work/again.txt")")
+[[ $first == "$second" ]] || die "ko is not reproducible: $first, then $second from the same source"
+say "ok: the same source gave $first twice"
+
+# 2. The Dockerfile image, its runtime base in the registry so it is named by digest.
+eval "$("$repo/build/docker/standin-images.sh")"
+docker tag "$RUNTIME_IMAGE" "$REGISTRY/alpine-standin:3.22"
+docker push -q "$REGISTRY/alpine-standin:3.22" >/dev/null
+runtime_base="$REGISTRY/alpine-standin:3.22@$(crane digest "$REGISTRY/alpine-standin:3.22")"
+say "docker buildx build (GO_IMAGE=$GO_IMAGE RUNTIME_IMAGE=$runtime_base)"
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+docker buildx build --load -q --build-arg GO_IMAGE="$GO_IMAGE" --build-arg RUNTIME_IMAGE="$runtime_base" \
+  --build-arg VERSION="$VERSION" --build-arg REVISION="$(git rev-parse HEAD)" \
+  -t "$REGISTRY/product-catalog-dockerfile:$VERSION" . >/dev/null
+docker push -q "$REGISTRY/product-catalog-dockerfile:$VERSION" >/dev/null
+docker_image="$REGISTRY/product-catalog-dockerfile@$(crane digest "$REGISTRY/product-catalog-dockerfile:$VERSION")"
+mkdir -p "$(out_dir_for "$docker_image")"
+BUILD_STARTED=$started GO_IMAGE=$GO_IMAGE "$repo/build/supply-chain/provenance.sh" dockerfile \
+  "$docker_image" "$runtime_base" >"$(provenance_file "$docker_image")"
+
+# 3. SBOM, audit, sign, verify: through make, as users run them.
+for image in "$ko_image" "$docker_image"; do
+  say "== $image"
+  make -s sbom IMAGE="$image" >/dev/null
+  make -s sbom-audit IMAGE="$image" SBOM="$(out_dir_for "$image")/sbom.spdx.json"
+  make -s sign IMAGE="$image" COSIGN_KEY="$key" 2>&1 | grep -v -e '^WARNING' -e 'deprecated' >&2
+  make -s verify IMAGE="$image" COSIGN_PUB="$pub" 2>&1 | grep -v '^WARNING' >&2
+done
+
+# 4. The ko image under Docker, hardened; same catalog as the Dockerfile image.
+serve() {
+  local cid port
+  cid=$(docker run -d --read-only --cap-drop ALL --security-opt no-new-privileges \
+    -p 127.0.0.1::8088 -e PRODUCT_CATALOG_PORT=8088 "$1")
+  cids+=("$cid")
+  port=$(docker port "$cid" 8088/tcp | head -n1 | sed 's/.*://')
+  for _ in $(seq 50); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -fsS "http://127.0.0.1:$port/products" >"$work/$2.json" || die "GET /products from $1"
+  docker inspect -f '{{.State.Pid}}' "$cid" >"$work/$2.pid"
+}
+docker pull -q "$ko_image" >/dev/null
+serve "$ko_image" ko
+serve "$docker_image" dockerfile
+uid=$(awk '/^Uid:/ {print $2}' "/proc/$(cat "$work/ko.pid")/status")
+[[ $uid == 65532 ]] || die "the ko image runs as uid $uid, want 65532"
+cmp -s "$work/ko.json" "$work/dockerfile.json" ||
+  die "the ko image and the Dockerfile image serve different catalogs (GET /products differs)"
+say "ok: the ko image runs as uid 65532 and serves the same $(jq .total "$work/ko.json") products as the Dockerfile image"
+
+# 5. Rejections.
+repo_ko=$(repo_of "$ko_image")
+# Other images in the same repository: same content, a label apart.
+variant() {
+  crane mutate --label "org.opencontainers.image.description=$1" "$ko_image" 2>/dev/null
+}
+unsigned=$(variant unsigned)
+copied=$(variant copied-signature)
+unattested=$(variant unattested)
+badsbom=$(variant bad-sbom)
+
+expect_fail "verify a bare tag" "not pinned by digest" \
+  make -s verify IMAGE="$repo_ko:$VERSION" COSIGN_PUB="$pub"
+expect_fail "sign a bare tag" "not pinned by digest" \
+  make -s sign IMAGE="$repo_ko:$VERSION" COSIGN_KEY="$key"
+expect_fail "verify an unsigned image" "has no signature" \
+  make -s verify IMAGE="$unsigned" COSIGN_PUB="$pub"
+expect_fail "verify with the wrong key" "wrong key" \
+  make -s verify IMAGE="$ko_image" COSIGN_PUB="$wrong_pub"
+
+crane tag "$ko_image" moving 2>/dev/null
+make -s verify IMAGE="$repo_ko:moving@$(digest_of "$ko_image")" COSIGN_PUB="$pub" >/dev/null 2>&1 ||
+  die "verify of a tag that still points at its digest failed"
+crane tag "$unsigned" moving 2>/dev/null
+expect_fail "verify a tag that moved to another image" "has moved" \
+  make -s verify IMAGE="$repo_ko:moving@$(digest_of "$ko_image")" COSIGN_PUB="$pub"
+
+sig_tag() { local d; d=$(digest_of "$1"); echo "$(repo_of "$1"):${d/:/-}.sig"; }
+crane copy "$(sig_tag "$ko_image")" "$(sig_tag "$copied")" 2>/dev/null
+expect_fail "verify a signature copied onto another digest" "made for another image" \
+  make -s verify IMAGE="$copied" COSIGN_PUB="$pub"
+
+cosign sign --yes --key "$key" --tlog-upload=false --new-bundle-format=false --use-signing-config=false \
+  --allow-insecure-registry "$unattested" >/dev/null 2>&1
+expect_fail "verify a signed image with no attestations" "has no such attestation" \
+  make -s verify IMAGE="$unattested" COSIGN_PUB="$pub"
+
+bad_dir=$(out_dir_for "$badsbom")
+mkdir -p "$bad_dir"
+jq 'del(.packages[] | select(.SPDXID == "SPDXRef-BaseImage"))' \
+  "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$bad_dir/sbom.spdx.json"
+cp "$(out_dir_for "$ko_image")/sbom.cdx.json" "$(provenance_file "$ko_image")" "$bad_dir/"
+make -s sign IMAGE="$badsbom" COSIGN_KEY="$key" >/dev/null 2>&1
+expect_fail "verify an SPDX attestation without the base image" "the base image is not listed by digest" \
+  make -s verify IMAGE="$badsbom" COSIGN_PUB="$pub"
+
+jq 'del(.packages[] | select(.name == "go.uber.org/zap"))' \
+  "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/missing-module.spdx.json"
+expect_fail "audit an SBOM that lacks a module of the binary" "go.uber.org/zap: not in the SBOM" \
+  make -s sbom-audit SBOM="$work/missing-module.spdx.json"
+jq '(.packages[] | select(.name == "github.com/gorilla/mux") | .licenseConcluded) = "GPL-3.0-only"' \
+  "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/gpl.spdx.json"
+expect_fail "audit an SBOM with a license off the allowlist" "license GPL-3.0-only not allowed" \
+  make -s sbom-audit SBOM="$work/gpl.spdx.json"
+
+# 6. Admission: the key-based ClusterImagePolicy in the policy-controller tester.
+render_policy() { # render_policy PUB > policy.yaml: our key and registry in place of the placeholders
+  awk -v key="$1" -v glob="$REGISTRY/**" '
+    /glob:/ { sub(/"[^"]*"/, "\"" glob "\"") }
+    /-----BEGIN PUBLIC KEY-----/ { indent = substr($0, 1, index($0, "-") - 1)
+      while ((getline line < key) > 0) print indent line
+      skip = 1; next }
+    skip && /-----END PUBLIC KEY-----/ { skip = 0; next }
+    !skip { print }' "$repo/policy/admission/cip-key.yaml"
+}
+render_policy "$pub" >"$work/cip.yaml"
+render_policy "$wrong_pub" >"$work/cip-wrong-key.yaml"
+admit() { policy-tester -policy "$1" -image "$2" >"$work/tester.log" 2>&1 || { cat "$work/tester.log"; return 1; }; }
+for image in "$ko_image" "$docker_image"; do
+  admit "$work/cip.yaml" "$image" >&2 || die "the policy-controller tester refused the signed, attested $image"
+  say "ok, admitted by policy/admission/cip-key.yaml: $image"
+  passed=$((passed + 1))
+done
+expect_fail "admit an unsigned image" "no matching attestations" admit "$work/cip.yaml" "$unsigned"
+expect_fail "admit an image signed with another key" "accepted signatures do not match threshold" admit "$work/cip-wrong-key.yaml" "$ko_image"
+expect_fail "admit a signed image with no attestations" "no matching attestations" admit "$work/cip.yaml" "$unattested"
+expect_fail "admit an image whose SBOM fails the policy" "the base image is not listed" admit "$work/cip.yaml" "$badsbom"
+
+say "ok: both images built, SBOM'd, audited, signed, attested and verified; $passed checks of acceptance and refusal passed"

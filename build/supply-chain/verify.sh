@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Verifies an image by digest: its signature, then its SPDX, CycloneDX and
+# SLSA provenance attestations, each checked against its policy in
+# policy/attestations/. Any failure exits non-zero and says which check
+# failed and why.
+#
+# With COSIGN_PUB (a cosign public key) it needs no Sigstore service: the
+# signatures were made without a transparency log. Without COSIGN_PUB it
+# verifies the keyless signature of this repository's CI workflow on the
+# default branch or a release tag, against Sigstore's public trust root.
+#
+# usage: verify.sh IMAGE@sha256:... or IMAGE:tag@sha256:... (the tag must
+#        still point at the digest)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+image=${1:-${IMAGE:-}}
+: "${image:?usage: verify.sh IMAGE@sha256:... (or IMAGE=...)}"
+require_digest_ref IMAGE "$image"
+check_tag "$image"
+image=$(repo_of "$image")@$(digest_of "$image")
+source_repo=${SOURCE_REPO:-https://github.com/product-catalog/product-catalog}
+
+flags=()
+if [[ -n ${COSIGN_PUB:-} ]]; then
+  [[ -f $COSIGN_PUB ]] || die "COSIGN_PUB=$COSIGN_PUB: no such file"
+  offline=$(mktemp -d)
+  trap 'rm -rf "$offline"' EXIT
+  cosign trusted-root create --out "$offline/trusted-root.json"
+  flags+=(--key "$COSIGN_PUB" --insecure-ignore-tlog --trusted-root "$offline/trusted-root.json")
+  who="the key $COSIGN_PUB"
+else
+  identity="^${source_repo//./\\.}/\\.github/workflows/ci\\.yml@refs/(heads/main|tags/v[0-9].*)$"
+  flags+=(--certificate-identity-regexp "$identity"
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com)
+  who="the CI workflow of $source_repo"
+fi
+[[ $image == localhost[:/]* || $image == 127.0.0.1[:/]* ]] && flags+=(--allow-insecure-registry)
+
+log=$(mktemp)
+trap 'rm -f "$log" "$log.out"; [[ -z ${offline:-} ]] || rm -rf "$offline"' EXIT
+
+# explain: cosign's last error line, after a reason a person can act on.
+explain() {
+  local what=$1 err
+  err=$(grep -E '^(Error|error during command execution):' "$log" | tail -n1 | sed 's/^[^:]*: //')
+  case $err in
+    *"no signatures found"* | *"no matching signatures"*"not found"*)
+      die "$what: $image has no signature" ;;
+    *"no matching attestations"* | *"none of the attestations matched the predicate type"*)
+      die "$what: $image has no such attestation signed by $who" ;;
+    *"invalid signature when validating ASN.1"* | *"crypto/rsa: verification error"* | *"failed to verify signature"*)
+      die "$what: no signature on $image verifies with $who (wrong key?): $err" ;;
+    *"invalid or missing digest in claim"* | *"digest"*"mismatch"* | *"does not match"*)
+      die "$what: the signature found for $image was made for another image (copied signature?): $err" ;;
+    *) die "$what: ${err:-$(tail -n3 "$log")}" ;;
+  esac
+}
+
+say "verifying the signature of $image with $who"
+cosign verify "${flags[@]}" "$image" >/dev/null 2>"$log" || explain "signature"
+
+for check in spdxjson:spdx cyclonedx:cyclonedx slsaprovenance1:provenance; do
+  type=${check%%:*} policy=$repo/policy/attestations/${check#*:}/policy.rego
+  say "verifying the $type attestation against ${policy#"$repo/"}"
+  if ! cosign verify-attestation "${flags[@]}" --type "$type" --policy "$policy" \
+    "$image" >"$log.out" 2>"$log"; then
+    # The attestations verified but one failed its policy: name the reasons.
+    if grep -q 'validation errors occurred' "$log" &&
+      cosign verify-attestation "${flags[@]}" --type "$type" "$image" >"$log.out" 2>/dev/null; then
+      reasons=$(jq -r '.payload | @base64d' "$log.out" | while IFS= read -r statement; do
+        conftest test --no-color -p "$policy" --namespace signature - <<<"$statement" 2>&1 |
+          sed -n 's/^FAIL - - signature - /  /p' || true
+      done)
+      die "the $type attestation of $image fails ${policy#"$repo/"}:"$'\n'"${reasons:-  (no reason given)}"
+    fi
+    explain "$type attestation"
+  fi
+done
+rm -f "$log.out"
+say "ok: $image is signed by $who; its SPDX, CycloneDX and provenance attestations verify and pass policy/attestations"

@@ -1,0 +1,57 @@
+# The CycloneDX SBOM attestation (cosign --type cyclonedx) of a
+# product-catalog image: the binary's Go modules with purls and versions, the
+# Go standard library, and the base image by digest as the image's ancestor.
+#
+# cosign verify-attestation --policy reads this file as Rego v0 and asks for
+# data.signature.allow; conftest reads deny for the reasons.
+package signature
+
+import rego.v1
+
+main_module := "github.com/product-catalog/product-catalog"
+
+default allow := false
+
+allow if count(deny) == 0
+
+go_components := [c | some c in input.predicate.components; startswith(object.get(c, "purl", ""), "pkg:golang/")]
+
+deny contains "predicateType is not https://cyclonedx.org/bom" if {
+	input.predicateType != "https://cyclonedx.org/bom"
+}
+
+deny contains "bomFormat is not CycloneDX" if input.predicate.bomFormat != "CycloneDX"
+
+deny contains "no Go module of the binary is listed (no pkg:golang purls)" if count(go_components) == 0
+
+deny contains sprintf("the main module %s is not listed", [main_module]) if not lists_main_module
+
+deny contains "the Go standard library (stdlib) is not listed with its Go version" if not lists_stdlib
+
+deny contains msg if {
+	some c in go_components
+	c.name != main_module
+	not regex.match(`^(v|go)[0-9]`, object.get(c, "version", ""))
+	msg := sprintf("Go component %s has no version", [c.name])
+}
+
+deny contains "the base image is not listed by digest (metadata.component.pedigree.ancestors)" if {
+	not lists_base_image
+}
+
+lists_main_module if {
+	some c in go_components
+	c.name == main_module
+}
+
+lists_stdlib if {
+	some c in go_components
+	c.name == "stdlib"
+	startswith(c.version, "go")
+}
+
+lists_base_image if {
+	some a in input.predicate.metadata.component.pedigree.ancestors
+	a.type == "container"
+	startswith(a.version, "sha256:")
+}

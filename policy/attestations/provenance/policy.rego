@@ -1,0 +1,62 @@
+# The SLSA v1 provenance attestation (cosign --type slsaprovenance1) of a
+# product-catalog image must say that this repository built it, from which
+# commit, with which go.sum and base image.
+#
+# cosign verify-attestation --policy reads this file as Rego v0 and asks for
+# data.signature.allow; conftest reads deny for the reasons.
+package signature
+
+import rego.v1
+
+source_repository := "https://github.com/product-catalog/product-catalog"
+
+default allow := false
+
+allow if count(deny) == 0
+
+definition := input.predicate.buildDefinition
+
+deny contains "predicateType is not https://slsa.dev/provenance/v1" if {
+	input.predicateType != "https://slsa.dev/provenance/v1"
+}
+
+deny contains msg if {
+	definition.externalParameters.source.repository != source_repository
+	msg := sprintf("the source repository is %v, not %s", [definition.externalParameters.source.repository, source_repository])
+}
+
+deny contains msg if {
+	not startswith(definition.buildType, concat("", [source_repository, "/"]))
+	msg := sprintf("buildType %v is not defined in %s", [definition.buildType, source_repository])
+}
+
+deny contains "the source commit is not a full git commit id" if {
+	not regex.match(`^[0-9a-f]{40}$`, definition.externalParameters.source.commit)
+}
+
+deny contains "no resolved dependency pins the source commit" if not pins_commit
+
+deny contains "no resolved dependency pins go.sum by sha256" if not pins_go_sum
+
+deny contains "no resolved dependency pins the base image by digest" if not pins_base_image
+
+deny contains "runDetails.builder.id is empty" if {
+	object.get(input.predicate, ["runDetails", "builder", "id"], "") == ""
+}
+
+pins_commit if {
+	some d in definition.resolvedDependencies
+	d.digest.gitCommit == definition.externalParameters.source.commit
+}
+
+pins_go_sum if {
+	some d in definition.resolvedDependencies
+	d.name == "go.sum"
+	regex.match(`^[0-9a-f]{64}$`, d.digest.sha256)
+}
+
+pins_base_image if {
+	some d in definition.resolvedDependencies
+	d.name == "base image"
+	regex.match(`^[0-9a-f]{64}$`, d.digest.sha256)
+}

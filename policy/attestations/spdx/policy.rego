@@ -1,0 +1,67 @@
+# The SPDX SBOM attestation (cosign --type spdxjson) of a product-catalog
+# image must be complete enough to audit: the binary's Go modules with purls
+# and versions, the Go standard library, and the base image by digest.
+#
+# cosign verify-attestation --policy reads this file as Rego v0 and asks for
+# data.signature.allow; conftest reads deny for the reasons.
+package signature
+
+import rego.v1
+
+main_module := "github.com/product-catalog/product-catalog"
+
+default allow := false
+
+allow if count(deny) == 0
+
+purl(p) := [r.referenceLocator | some r in p.externalRefs; r.referenceType == "purl"][0]
+
+go_packages := [p | some p in input.predicate.packages; startswith(purl(p), "pkg:golang/")]
+
+deny contains "predicateType is not https://spdx.dev/Document" if {
+	input.predicateType != "https://spdx.dev/Document"
+}
+
+deny contains msg if {
+	input.predicate.spdxVersion != "SPDX-2.3"
+	msg := sprintf("spdxVersion is %v, want SPDX-2.3", [input.predicate.spdxVersion])
+}
+
+deny contains "no Go module of the binary is listed (no pkg:golang purls)" if {
+	count(go_packages) == 0
+}
+
+deny contains sprintf("the main module %s is not listed", [main_module]) if not lists_main_module
+
+deny contains "the Go standard library (stdlib) is not listed with its Go version" if not lists_stdlib
+
+deny contains msg if {
+	some p in go_packages
+	p.name != main_module
+	not regex.match(`^(v|go)[0-9]`, p.versionInfo)
+	msg := sprintf("Go package %s has no version (%v)", [p.name, p.versionInfo])
+}
+
+deny contains "the base image is not listed by digest (no CONTAINER package that the image is DESCENDANT_OF)" if {
+	not lists_base_image
+}
+
+lists_main_module if {
+	some p in go_packages
+	p.name == main_module
+}
+
+lists_stdlib if {
+	some p in go_packages
+	p.name == "stdlib"
+	startswith(p.versionInfo, "go")
+}
+
+lists_base_image if {
+	some p in input.predicate.packages
+	p.primaryPackagePurpose == "CONTAINER"
+	startswith(p.versionInfo, "sha256:")
+	some r in input.predicate.relationships
+	r.relationshipType == "DESCENDANT_OF"
+	r.relatedSpdxElement == p.SPDXID
+}
