@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Tests policy/: the Dockerfile rules (Rego unit tests, our Dockerfile passes,
 # each bad Dockerfile in testdata is denied for its stated reason), the
-# admission policies, and the workflows (actionlint).
+# attestation policies' unit tests, the admission policies' structure, and
+# the workflows (actionlint). build/supply-chain/test.sh runs the admission
+# policy against real signed images.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -24,6 +26,17 @@ for bad in policy/dockerfile/testdata/*.Dockerfile; do
   grep -qF -- "$expect" <<<"$result" || fail "$bad was denied, but not for \"$expect\":"$'\n'"$result"
   echo "test-policy.sh: denied as expected: $bad"
 done
+
+for dir in policy/attestations/*/ policy/admission/structure/; do
+  echo "test-policy.sh: conftest verify -p $dir"
+  "$bin/conftest" verify --no-color -p "$dir"
+done
+
+echo "test-policy.sh: the admission policies' structure (policy/admission/structure)"
+"$bin/conftest" test --no-color --combine -p policy/admission/structure policy/admission/*.yaml
+
+jq -e '(.go | length > 0) and (.os | length > 0) and (.reviewed | type == "object")' \
+  policy/sbom/licenses.json >/dev/null || fail "policy/sbom/licenses.json lacks go, os or reviewed"
 
 echo "test-policy.sh: actionlint"
 "$bin/actionlint" -no-color

@@ -1,0 +1,40 @@
+package signature
+
+import rego.v1
+
+good := {
+	"predicateType": "https://cyclonedx.org/bom",
+	"predicate": {
+		"bomFormat": "CycloneDX",
+		"metadata": {"component": {"type": "container", "pedigree": {"ancestors": [{"type": "container", "version": "sha256:bb"}]}}},
+		"components": [
+			{"name": "github.com/product-catalog/product-catalog", "version": "UNKNOWN", "purl": "pkg:golang/github.com/product-catalog/product-catalog"},
+			{"name": "go.uber.org/zap", "version": "v1.28.0", "purl": "pkg:golang/go.uber.org/zap@v1.28.0"},
+			{"name": "stdlib", "version": "go1.22.12", "purl": "pkg:golang/stdlib@1.22.12"},
+		],
+	},
+}
+
+test_complete_sbom_allowed if {
+	allow with input as good
+}
+
+test_not_cyclonedx if {
+	some msg in deny with input as json.patch(good, [{"op": "replace", "path": "/predicate/bomFormat", "value": "SPDX"}])
+	contains(msg, "bomFormat")
+}
+
+test_no_stdlib if {
+	some msg in deny with input as json.patch(good, [{"op": "remove", "path": "/predicate/components/2"}])
+	contains(msg, "standard library")
+}
+
+test_module_without_version if {
+	some msg in deny with input as json.patch(good, [{"op": "remove", "path": "/predicate/components/1/version"}])
+	contains(msg, "go.uber.org/zap has no version")
+}
+
+test_no_base_image if {
+	some msg in deny with input as json.patch(good, [{"op": "remove", "path": "/predicate/metadata/component/pedigree"}])
+	contains(msg, "base image")
+}
