@@ -40,7 +40,7 @@ if [[ $platforms == "[]" ]]; then
 fi
 
 commit=$(git rev-parse HEAD)
-ref=$(git symbolic-ref -q HEAD || echo "$commit")
+ref=${GITHUB_REF:-$(git symbolic-ref -q HEAD || echo "$commit")}
 dirty=false
 [[ -z $(git status --porcelain --untracked-files=no) ]] || dirty=true
 if [[ ${GITHUB_ACTIONS:-} == true ]]; then
