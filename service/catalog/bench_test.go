@@ -1,9 +1,11 @@
 package catalog_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"testing"
+	"testing/fstest"
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/catalog/generate"
@@ -52,13 +54,20 @@ func BenchmarkPosition(b *testing.B) {
 	}
 }
 
+// BenchmarkLoad reads, parses and validates a catalog from JSON files,
+// what a start or a reload costs.
 func BenchmarkLoad(b *testing.B) {
 	for _, n := range benchSizes {
-		products := generate.Products(n, 42)
+		data, err := json.Marshal(map[string]any{"products": generate.Products(n, 42)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		fsys := fstest.MapFS{"generated.json": {Data: data}}
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
 			for i := 0; i < b.N; i++ {
-				if _, err := catalog.New(products); err != nil {
+				if _, err := catalog.Load(fsys, "generated"); err != nil {
 					b.Fatal(err)
 				}
 			}
