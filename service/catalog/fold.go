@@ -18,6 +18,23 @@ func fold(s string) string {
 	return s
 }
 
+// foldInto appends fold(s) to b without building the folded string first.
+func foldInto(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				b.WriteRune(foldRune(r))
+			}
+			return
+		}
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+}
+
 func foldRune(r rune) rune {
 	if r < utf8.RuneSelf {
 		if 'a' <= r && r <= 'z' {
