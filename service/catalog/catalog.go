@@ -16,6 +16,7 @@ type Catalog struct {
 	index      trigramIndex
 	byCategory map[string][]int32 // folded category -> positions
 	categories []CategoryCount
+	cache      *searchCache
 }
 
 // CategoryCount is a category and how many products carry it.
@@ -35,6 +36,7 @@ func build(products []Product) *Catalog {
 		all:        make([]int32, len(products)),
 		byID:       make(map[string]int32, len(products)),
 		byCategory: make(map[string][]int32),
+		cache:      &searchCache{},
 	}
 	display := make(map[string]string)
 	for i := range products {
@@ -156,6 +158,10 @@ func (c *Catalog) match(q Query) []int32 {
 	if strings.Contains(text, fieldSeparator) {
 		return nil // the separator is ours; no field contains it
 	}
+	key := searchKey{text, fold(q.Category)}
+	if matches, ok := c.cache.get(key); ok {
+		return matches
+	}
 	postings, exact, indexed := c.index.lookup(text)
 	if indexed {
 		if candidates == nil {
@@ -169,9 +175,19 @@ func (c *Catalog) match(q Query) []int32 {
 	} else if candidates == nil {
 		candidates = c.all
 	}
+	matches := verify(c.searchText, candidates, text)
+	if len(candidates) >= cacheMinCandidates {
+		c.cache.put(key, matches)
+	}
+	return matches
+}
+
+// verify keeps the candidates whose text contains the folded query: the
+// trigram index narrows the candidates, only a substring check is exact.
+func verify(texts []string, candidates []int32, text string) []int32 {
 	matches := make([]int32, 0, len(candidates))
 	for _, pos := range candidates {
-		if strings.Contains(c.searchText[pos], text) {
+		if strings.Contains(texts[pos], text) {
 			matches = append(matches, pos)
 		}
 	}

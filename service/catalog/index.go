@@ -1,6 +1,9 @@
 package catalog
 
-import "unicode/utf8"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // trigramIndex maps every run of three runes in the folded search text to
 // the ascending positions of the products that contain it. A query of three
@@ -150,6 +153,10 @@ func isASCII(s string) bool {
 	return true
 }
 
+// maxIntersectedLists is how many of a query's trigram lists a search
+// intersects, the shortest first.
+const maxIntersectedLists = 4
+
 // lookup returns the products that contain every trigram of the folded
 // query. exact reports that containing them is the same as containing the
 // query (a query of exactly three runes); indexed is false when the query is
@@ -167,18 +174,19 @@ func (ix trigramIndex) lookup(text string) (postings []int32, exact, indexed boo
 		}
 		lists = append(lists, ix.list(id))
 	}
-	// Intersect from the shortest list: the result never grows.
-	shortest := 0
-	for i, l := range lists {
-		if len(l) < len(lists[shortest]) {
-			shortest = i
-		}
+	// Intersect from the shortest list: the result never grows. Past a few
+	// lists the candidates hardly shrink while each list still costs a pass;
+	// the substring check that follows is exact either way.
+	slices.SortFunc(lists, func(a, b []int32) int { return len(a) - len(b) })
+	if len(lists) > maxIntersectedLists {
+		lists = lists[:maxIntersectedLists]
 	}
-	result := lists[shortest]
-	for i, l := range lists {
-		if i != shortest && len(result) > 0 {
-			result = intersect(result, l)
+	result := lists[0]
+	for _, l := range lists[1:] {
+		if len(result) == 0 {
+			break
 		}
+		result = intersect(result, l)
 	}
 	return result, runes == 3, true
 }

@@ -142,6 +142,37 @@ func TestSearchAgreesWithScan(t *testing.T) {
 	}
 }
 
+// Broad queries are answered from the snapshot's cache the second time:
+// the answer must be the same as the first time and as a plain scan, in any
+// order of queries, including a category filter on the same text.
+func TestSearchCachedAgreesWithScan(t *testing.T) {
+	c := mustNew(t, generate.Products(20_000, 11)...) // broad queries pass cacheMinCandidates
+	sorted := make([]catalog.Product, c.Len())
+	for i := range sorted {
+		sorted[i] = c.At(i)
+	}
+	queries := []catalog.Query{
+		{Text: "copper"}, {Text: "COPPER", Category: "kettles"}, {Text: "hot for hours"},
+		{Text: "copper", Offset: 10, Limit: 5}, {Text: "ångström"}, {Text: "copper"},
+	}
+	for round := 0; round < 2; round++ {
+		for _, q := range queries {
+			got := c.Search(q)
+			want := naiveSearch(sorted, catalog.Query{Text: q.Text, Category: q.Category})
+			if got.Total != len(want) {
+				t.Fatalf("round %d: Search(%+v).Total = %d, want %d", round, q, got.Total, len(want))
+			}
+			end := min(q.Offset+q.Limit, len(want))
+			if q.Limit == 0 {
+				end = len(want)
+			}
+			if diff := cmp.Diff(want[q.Offset:end], ids(c, got.Positions)); diff != "" {
+				t.Fatalf("round %d: Search(%+v) disagrees with a scan (-want +got):\n%s", round, q, diff)
+			}
+		}
+	}
+}
+
 func FuzzSearch(f *testing.F) {
 	for _, s := range []string{"", "a", "kettle", "CAFÉ", "ß", "\u212a", "glass mug", "\x00"} {
 		f.Add(s, "")
