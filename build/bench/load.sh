@@ -6,7 +6,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
-: "${DURATION:=10s}" "${CONNECTIONS:=32}" "${THREADS:=1}"
+: "${DURATION:=10s}" "${CONNECTIONS:=32}" "${THREADS:=1}" "${ROUNDS:=3}"
 : "${CATALOG_DIR:=products}"
 out=${OUT:-$repo/.out}/bench
 mkdir -p "$out"
@@ -26,9 +26,16 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 service_port=$(free_port) ceiling_port=$(free_port)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-PRODUCT_CATALOG_PORT=$service_port PRODUCT_CATALOG_DIR=$CATALOG_DIR "$out/product-catalog" >"$out/service.log" 2>&1 &
+# Both servers get the last CPU and wrk the others, so each server is
+# measured on one whole core, undisturbed by the load generator.
+server_cpu=() wrk_cpu=()
+if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
+  last=$(($(nproc) - 1))
+  server_cpu=(taskset -c "$last") wrk_cpu=(taskset -c "0-$((last - 1))")
+fi
+PRODUCT_CATALOG_PORT=$service_port PRODUCT_CATALOG_DIR=$CATALOG_DIR "${server_cpu[@]}" "$out/product-catalog" >"$out/service.log" 2>&1 &
 pids+=($!)
-"$out/ceiling" -addr "127.0.0.1:$ceiling_port" -dir "$CATALOG_DIR" >"$out/ceiling.log" 2>&1 &
+"${server_cpu[@]}" "$out/ceiling" -addr "127.0.0.1:$ceiling_port" -dir "$CATALOG_DIR" >"$out/ceiling.log" 2>&1 &
 pids+=($!)
 for port in "$service_port" "$ceiling_port"; do
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/products/BRW-0001" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -36,14 +43,30 @@ done
 
 # run NAME URL prints "requests/s p50 p99" from wrk's --latency report.
 run() {
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$out/$1.txt"
+  "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$out/$1.txt"
   awk '/^Requests\/sec:/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rps, p50, p99}' "$out/$1.txt"
 }
 
-printf '%-22s %12s %10s %10s %12s %10s %10s %8s\n' endpoint "service r/s" p50 p99 "ceiling r/s" p50 p99 ratio
+# Each endpoint is measured in ROUNDS rounds, service and ceiling back to
+# back, in alternating order so drift on the machine hits both alike; the
+# round with the median ratio is printed, with the spread of all rounds.
+printf '%-22s %12s %9s %9s %12s %9s %9s %6s  %s\n' endpoint "service r/s" p50 p99 "ceiling r/s" p50 p99 ratio "ratio range"
 for endpoint in /products/BRW-0001 /products; do
-  read -r s_rps s_p50 s_p99 < <(run "service${endpoint//\//_}" "http://127.0.0.1:$service_port$endpoint")
-  read -r c_rps c_p50 c_p99 < <(run "ceiling${endpoint//\//_}" "http://127.0.0.1:$ceiling_port$endpoint")
-  ratio=$(awk -v s="$s_rps" -v c="$c_rps" 'BEGIN {printf "%.2f", s / c}')
-  printf '%-22s %12s %10s %10s %12s %10s %10s %8s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" "$ratio"
+  rounds=()
+  for round in $(seq "$ROUNDS"); do
+    name=${endpoint//\//_}-$round
+    if ((round % 2)); then
+      read -r s_rps s_p50 s_p99 < <(run "service$name" "http://127.0.0.1:$service_port$endpoint")
+      read -r c_rps c_p50 c_p99 < <(run "ceiling$name" "http://127.0.0.1:$ceiling_port$endpoint")
+    else
+      read -r c_rps c_p50 c_p99 < <(run "ceiling$name" "http://127.0.0.1:$ceiling_port$endpoint")
+      read -r s_rps s_p50 s_p99 < <(run "service$name" "http://127.0.0.1:$service_port$endpoint")
+    fi
+    ratio=$(awk -v s="$s_rps" -v c="$c_rps" 'BEGIN {printf "%.2f", s / c}')
+    rounds+=("$ratio $s_rps $s_p50 $s_p99 $c_rps $c_p50 $c_p99")
+  done
+  mapfile -t sorted < <(printf '%s\n' "${rounds[@]}" | sort -n)
+  read -r ratio s_rps s_p50 s_p99 c_rps c_p50 c_p99 <<<"${sorted[$(((ROUNDS - 1) / 2))]}"
+  spread="${sorted[0]%% *}..${sorted[-1]%% *}"
+  printf '%-22s %12s %9s %9s %12s %9s %9s %6s  %s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" "$ratio" "$spread"
 done

@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -92,8 +93,9 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg.LogLevel, stdout)
-	defer func() { _ = logger.Sync() }()
+	logs := newLoggers(cfg.LogLevel, stdout)
+	defer func() { _ = logs.flush() }()
+	logger := logs.events
 
 	m := metrics.New(build.Version)
 	initial, dir, origin, err := loadCatalog(cfg, build.Catalog)
@@ -110,7 +112,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	}
 	readiness := &httpapi.Readiness{}
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(logger, store, m, readiness),
+		Handler:           httpapi.NewServer(logs.access, store, m, readiness),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -151,6 +153,8 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// Request lines still buffered go out before the last line.
+	_ = logs.flush()
 	logger.Info("stopped")
 	return nil
 }
@@ -194,13 +198,52 @@ func reloadHooks(logger *zap.Logger, m *metrics.Metrics, dir string) reload.Hook
 	}
 }
 
-func newLogger(level string, out io.Writer) *zap.Logger {
+// loggers are the process's two loggers, both JSON lines on one writer.
+// events (start, reloads, shutdown, errors) is written through at once;
+// access (one line per request) is buffered and flushed every second or
+// every 256 KiB, so a request costs no write system call of its own.
+type loggers struct {
+	events, access *zap.Logger
+	flush          func() error
+}
+
+// isoTime writes ISO 8601 UTC times with milliseconds, as zap's
+// ISO8601TimeEncoder does, at a fraction of the cost: the text up to the
+// second is formatted once per second and shared, so a log line only
+// appends its milliseconds.
+type isoTime struct {
+	second atomic.Pointer[formattedSecond]
+}
+
+type formattedSecond struct {
+	unix int64
+	text []byte // "2006-01-02T15:04:05."
+}
+
+func (it *isoTime) encode(t time.Time, enc zapcore.PrimitiveArrayEncoder) {
+	t = t.UTC()
+	s := it.second.Load()
+	if s == nil || s.unix != t.Unix() {
+		s = &formattedSecond{unix: t.Unix(), text: t.AppendFormat(nil, "2006-01-02T15:04:05.")}
+		it.second.Store(s)
+	}
+	var buf [32]byte
+	ms := t.Nanosecond() / int(time.Millisecond)
+	b := append(append(buf[:0], s.text...), byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
+	enc.AppendByteString(b)
+}
+
+func newLoggers(level string, out io.Writer) loggers {
 	lvl, _ := zapcore.ParseLevel(level) // config has validated it
 	encoder := zap.NewProductionEncoderConfig()
 	encoder.TimeKey = "time"
-	encoder.EncodeTime = zapcore.ISO8601TimeEncoder
-	core := zapcore.NewCore(zapcore.NewJSONEncoder(encoder), zapcore.Lock(zapcore.AddSync(out)), lvl)
-	return zap.New(core, zap.ErrorOutput(zapcore.Lock(zapcore.AddSync(out))))
+	encoder.EncodeTime = (&isoTime{}).encode
+	direct := zapcore.Lock(zapcore.AddSync(out))
+	buffered := &zapcore.BufferedWriteSyncer{WS: direct, Size: 256 << 10, FlushInterval: time.Second}
+	newLogger := func(ws zapcore.WriteSyncer) *zap.Logger {
+		return zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(encoder), ws, lvl), zap.ErrorOutput(direct))
+	}
+	return loggers{events: newLogger(direct), access: newLogger(buffered), flush: buffered.Stop}
 }
 
 // healthcheck asks the local server for readiness. Images without a shell

@@ -9,13 +9,20 @@ import (
 
 func handleListProducts(logger *zap.Logger, vs *views) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q, err := parseListQuery(r.URL.Query())
-		if err != nil {
-			writeError(w, err)
-			return
+		q := firstPageQuery
+		if r.URL.RawQuery != "" {
+			var err error
+			if q, err = parseListQuery(r.URL.Query()); err != nil {
+				writeError(w, err)
+				return
+			}
 		}
 		v, ok := currentView(w, logger, vs)
 		if !ok {
+			return
+		}
+		if q == firstPageQuery {
+			writeCacheable(w, r, v.firstPageETag, v.firstPage)
 			return
 		}
 		etag := v.listETag(q)

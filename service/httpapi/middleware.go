@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -14,26 +16,45 @@ import (
 	"github.com/product-catalog/product-catalog/service/metrics"
 )
 
-const requestIDHeader = "X-Request-ID"
-
-type contextKey int
-
 const (
-	requestIDKey contextKey = iota
-	routeKey
+	requestIDHeader    = "X-Request-ID"
+	requestIDHeaderKey = "X-Request-Id" // requestIDHeader in net/http's canonical form
 )
 
-// requestID honours a well-formed X-Request-ID from the client, so a
-// request can be followed across services, and generates one otherwise.
-func requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(requestIDHeader)
-		if !validRequestID(id) {
-			id = newRequestID()
-		}
-		w.Header().Set(requestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
-	})
+type contextKey struct{}
+
+// requestInfo travels in the request's context: one value, one
+// context.WithValue and one request copy per request, however many
+// middlewares read it.
+type requestInfo struct {
+	id    string
+	route string // the matched route template, set by recordRoute
+}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(contextKey{}).(*requestInfo)
+	if info == nil {
+		return &requestInfo{}
+	}
+	return info
+}
+
+// requestIDs makes ids unique within the process and across restarts: a
+// random prefix drawn once, then a counter. A request costs an atomic add,
+// not a read from the system's random source.
+type requestIDs struct {
+	prefix string
+	next   atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail on supported platforms
+	return &requestIDs{prefix: hex.EncodeToString(b[:]) + "-"}
+}
+
+func (ids *requestIDs) new() string {
+	return ids.prefix + strconv.FormatUint(ids.next.Add(1), 36)
 }
 
 // validRequestID accepts short, printable ids; anything else could forge
@@ -53,46 +74,47 @@ func validRequestID(id string) bool {
 	return true
 }
 
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail on supported platforms
-	return hex.EncodeToString(b[:])
-}
-
 // recordRoute runs inside the router, after a route matched, and hands the
 // route template to observe, which runs outside it.
 func recordRoute(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if slot, ok := r.Context().Value(routeKey).(*string); ok {
-			if tpl, err := mux.CurrentRoute(r).GetPathTemplate(); err == nil {
-				*slot = tpl
-			}
+		if tpl, err := mux.CurrentRoute(r).GetPathTemplate(); err == nil {
+			infoFrom(r.Context()).route = tpl
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// observe logs one line per request and records its metrics, labelled with
-// the route template ("unmatched" for 404 and 405).
-func observe(logger *zap.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
+// observe gives each request its id (a well-formed X-Request-ID from the
+// client is kept, so a request can be followed across services), then logs
+// one line per request and records its metrics, labelled with the route
+// template ("unmatched" for 404 and 405).
+func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		route := "unmatched"
-		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey, &route)))
+		// One allocation for both: they live exactly as long as the request.
+		state := &struct {
+			info requestInfo
+			rec  statusRecorder
+		}{info: requestInfo{id: r.Header.Get(requestIDHeader), route: "unmatched"}, rec: statusRecorder{ResponseWriter: w}}
+		info, rec := &state.info, &state.rec
+		if !validRequestID(info.id) {
+			info.id = ids.new()
+		}
+		w.Header()[requestIDHeaderKey] = []string{info.id}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), contextKey{}, info)))
 		elapsed := time.Since(start)
 		status := rec.statusCode()
-		m.ObserveRequest(route, r.Method, status, elapsed)
+		m.ObserveRequest(info.route, r.Method, status, elapsed)
 		level := zapcore.InfoLevel
-		if isProbeRoute(route) {
+		if isProbeRoute(info.route) {
 			level = zapcore.DebugLevel
 		}
 		if ce := logger.Check(level, "request"); ce != nil {
-			id, _ := r.Context().Value(requestIDKey).(string)
 			ce.Write(
-				zap.String("request_id", id),
+				zap.String("request_id", info.id),
 				zap.String("method", r.Method),
-				zap.String("route", route),
+				zap.String("route", info.route),
 				zap.Int("status", status),
 				zap.Int("bytes", rec.bytes),
 				zap.Duration("duration", elapsed),
@@ -141,9 +163,8 @@ func recoverPanics(logger *zap.Logger, next http.Handler) http.Handler {
 			if p == http.ErrAbortHandler {
 				panic(p) // the server's own signal to abort the response
 			}
-			id, _ := r.Context().Value(requestIDKey).(string)
 			logger.Error("handler panicked",
-				zap.String("request_id", id), zap.String("method", r.Method), zap.String("path", r.URL.Path),
+				zap.String("request_id", infoFrom(r.Context()).id), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 				zap.Any("panic", p), zap.StackSkip("stack", 1))
 			writeError(w, errorf(codeInternal, "internal error"))
 		}()

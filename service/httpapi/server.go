@@ -44,7 +44,7 @@ func NewServer(logger *zap.Logger, source Source, m *metrics.Metrics, readiness 
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")))
 	})
-	return requestID(observe(logger, m, recoverPanics(logger, router)))
+	return observe(logger, m, newRequestIDs(), recoverPanics(logger, router))
 }
 
 // allowedMethods lists the methods of the routes whose path matches r.

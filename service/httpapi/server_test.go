@@ -231,13 +231,16 @@ func TestRequestLogAndID(t *testing.T) {
 		t.Errorf("X-Request-ID = %q, want the client's trace-123", got)
 	}
 	generated := do(h, http.MethodGet, "/products/A1", http.Header{"X-Request-Id": {"bad id\n"}}).Header().Get("X-Request-ID")
-	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(generated) {
+	if !regexp.MustCompile(`^[0-9a-f]{16}-[0-9a-z]+$`).MatchString(generated) {
 		t.Errorf("X-Request-ID for a malformed id = %q, want a generated one", generated)
+	}
+	if next := do(h, http.MethodGet, "/products/A1", nil).Header().Get("X-Request-ID"); next == generated {
+		t.Errorf("two requests got the same generated id %q", next)
 	}
 	do(h, http.MethodGet, "/healthz", nil)
 	requests := logs.FilterMessage("request").All()
-	if len(requests) != 3 {
-		t.Fatalf("request log lines = %d, want 3", len(requests))
+	if len(requests) != 4 {
+		t.Fatalf("request log lines = %d, want 4", len(requests))
 	}
 	got := requests[0].ContextMap()
 	for key, want := range map[string]any{"request_id": "trace-123", "method": "GET", "route": "/products/{id}", "status": int64(200)} {
@@ -248,8 +251,8 @@ func TestRequestLogAndID(t *testing.T) {
 	if got["bytes"].(int64) <= 0 || got["duration"] == nil {
 		t.Errorf("log fields bytes=%v duration=%v, want both", got["bytes"], got["duration"])
 	}
-	if requests[0].Level != zap.InfoLevel || requests[2].Level != zap.DebugLevel {
-		t.Errorf("levels = %v, %v; want info for the API, debug for probes", requests[0].Level, requests[2].Level)
+	if requests[0].Level != zap.InfoLevel || requests[3].Level != zap.DebugLevel {
+		t.Errorf("levels = %v, %v; want info for the API, debug for probes", requests[0].Level, requests[3].Level)
 	}
 }
 

@@ -23,6 +23,10 @@ type view struct {
 	productETags []string
 	etag         string // strong validator of the whole snapshot
 	categories   []byte
+	// firstPage is GET /products with no parameters, by far the most asked
+	// list: rendered once per snapshot like a product.
+	firstPage     []byte
+	firstPageETag string
 }
 
 func newView(c *catalog.Catalog) (*view, error) {
@@ -54,14 +58,27 @@ func newView(c *catalog.Catalog) (*view, error) {
 		return nil, fmt.Errorf("encode categories: %w", err)
 	}
 	v.categories = append(categories, '\n')
+	v.firstPage = v.listBody(c.Search(firstPageQuery))
+	v.firstPageETag = v.listETag(firstPageQuery)
 	return v, nil
 }
+
+// firstPageQuery is what GET /products with no parameters asks for.
+var firstPageQuery = catalog.Query{Limit: defaultLimit}
 
 // listETag identifies one page of one snapshot: the body is a function of
 // the two, so the validator is strong.
 func (v *view) listETag(q catalog.Query) string {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d", q.Text, q.Category, q.Offset, q.Limit)
+	var buf [64]byte
+	b := append(buf[:0], q.Text...)
+	b = append(b, 0)
+	b = append(b, q.Category...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(q.Offset), 10)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(q.Limit), 10)
+	_, _ = h.Write(b)
 	return `"l-` + v.etag + "-" + strconv.FormatUint(h.Sum64(), 16) + `"`
 }
 

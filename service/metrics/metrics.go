@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,7 @@ type Metrics struct {
 	registry       *prometheus.Registry
 	requests       *prometheus.CounterVec
 	duration       *prometheus.HistogramVec
+	series         sync.Map // seriesKey -> *requestSeries
 	products       prometheus.Gauge
 	reloads        prometheus.Counter
 	reloadFailures prometheus.Counter
@@ -74,9 +76,30 @@ func (m *Metrics) Handler() http.Handler {
 // ObserveRequest records one finished request. route is the route
 // template, never the raw path, so label values stay few.
 func (m *Metrics) ObserveRequest(route, method string, status int, elapsed time.Duration) {
-	method = knownMethod(method)
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
+	key := seriesKey{route, knownMethod(method), status}
+	s, ok := m.series.Load(key)
+	if !ok {
+		// Label values are hashed once per series, not once per request.
+		s, _ = m.series.LoadOrStore(key, &requestSeries{
+			requests: m.requests.WithLabelValues(key.route, key.method, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(key.route, key.method),
+		})
+	}
+	rs := s.(*requestSeries)
+	rs.requests.Inc()
+	rs.duration.Observe(elapsed.Seconds())
+}
+
+// seriesKey names one request series; routes, methods and codes are few, so
+// the set of keys stays small.
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type requestSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 // CatalogServed records the size of the catalog now being served.
