@@ -329,7 +329,7 @@ func TestReloadWhileServing(t *testing.T) {
 	stop := make(chan struct{})
 	var clients sync.WaitGroup
 	var requests sync.Map // client -> count
-	for c := 0; c < 4; c++ {
+	for c := 0; c < 8; c++ {
 		clients.Add(1)
 		go func(c int) {
 			defer clients.Done()

@@ -34,7 +34,8 @@ if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
   server_cpu=(taskset -c "$last") wrk_cpu=(taskset -c "0-$((last - 1))")
 fi
 PRODUCT_CATALOG_PORT=$service_port PRODUCT_CATALOG_DIR=$CATALOG_DIR "${server_cpu[@]}" "$out/product-catalog" >"$out/service.log" 2>&1 &
-pids+=($!)
+service_pid=$!
+pids+=("$service_pid")
 "${server_cpu[@]}" "$out/ceiling" -addr "127.0.0.1:$ceiling_port" -dir "$CATALOG_DIR" >"$out/ceiling.log" 2>&1 &
 pids+=($!)
 for port in "$service_port" "$ceiling_port"; do
@@ -70,3 +71,5 @@ for endpoint in /products/BRW-0001 /products; do
   spread="${sorted[0]%% *}..${sorted[-1]%% *}"
   printf '%-22s %12s %9s %9s %12s %9s %9s %6s  %s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" "$ratio" "$spread"
 done
+# VmHWM is the service's peak resident set over its whole life, load included.
+echo "peak RSS of the service: $(awk '/^VmHWM:/ {printf "%.1f MB", $2 / 1024}' "/proc/$service_pid/status") (target < 60 MB)"

@@ -143,6 +143,16 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	case <-ctx.Done():
 	}
 	readiness.ShutDown()
+	if cfg.ShutdownDrain > 0 {
+		// Load balancers see /readyz fail and stop sending; requests that
+		// still arrive meanwhile are served as usual.
+		logger.Info("draining", zap.Duration("drain", cfg.ShutdownDrain))
+		select {
+		case <-time.After(cfg.ShutdownDrain):
+		case err := <-served:
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
 	logger.Info("shutting down", zap.Duration("timeout", cfg.ShutdownTimeout))
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()

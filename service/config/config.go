@@ -16,6 +16,7 @@ const (
 	EnvReloadInterval  = "PRODUCT_CATALOG_RELOAD_INTERVAL"
 	EnvLogLevel        = "LOG_LEVEL"
 	EnvShutdownTimeout = "SHUTDOWN_TIMEOUT"
+	EnvShutdownDrain   = "SHUTDOWN_DRAIN"
 )
 
 // Defaults, documented in the README.
@@ -37,6 +38,10 @@ type Config struct {
 	ReloadInterval  time.Duration // 0 disables reloading
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	// ShutdownDrain is how long the server keeps serving after a signal,
+	// answering /readyz with 503, before it stops accepting connections: the
+	// time a load balancer needs to stop sending it traffic.
+	ShutdownDrain time.Duration
 }
 
 // FromEnv reads and validates every variable, and reports every problem at
@@ -88,6 +93,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: must be a positive Go duration such as 10s", EnvShutdownTimeout, v))
 		} else {
 			cfg.ShutdownTimeout = d
+		}
+	}
+	if v := getenv(EnvShutdownDrain); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: must be a Go duration such as 5s, or 0 to stop at once", EnvShutdownDrain, v))
+		} else {
+			cfg.ShutdownDrain = d
 		}
 	}
 	if len(errs) > 0 {

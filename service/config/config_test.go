@@ -21,7 +21,8 @@ func TestFromEnv(t *testing.T) {
 		{"defaults", nil, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", ShutdownTimeout: 10 * time.Second}},
 		{"everything set", map[string]string{
 			EnvPort: "9000", EnvCatalogDir: "/data", EnvReloadInterval: "1m", EnvLogLevel: "DEBUG", EnvShutdownTimeout: "3s",
-		}, Config{Port: 9000, CatalogDir: "/data", CatalogDirSet: true, ReloadInterval: time.Minute, LogLevel: "debug", ShutdownTimeout: 3 * time.Second}},
+			EnvShutdownDrain: "2s",
+		}, Config{Port: 9000, CatalogDir: "/data", CatalogDirSet: true, ReloadInterval: time.Minute, LogLevel: "debug", ShutdownTimeout: 3 * time.Second, ShutdownDrain: 2 * time.Second}},
 		{"reload disabled", map[string]string{EnvReloadInterval: "0"}, Config{Port: 8088, CatalogDir: "products", LogLevel: "info", ShutdownTimeout: 10 * time.Second}},
 	}
 	for _, tt := range tests {
@@ -43,15 +44,17 @@ func TestFromEnvReportsEveryProblemAtOnce(t *testing.T) {
 		EnvReloadInterval:  "soon",
 		EnvLogLevel:        "verbose",
 		EnvShutdownTimeout: "-1s",
+		EnvShutdownDrain:   "a while",
 	}))
 	if err == nil {
-		t.Fatal("FromEnv error = nil, want four problems")
+		t.Fatal("FromEnv error = nil, want five problems")
 	}
 	for _, want := range []string{
 		`PRODUCT_CATALOG_PORT="80800": must be a port number from 1 to 65535`,
 		`PRODUCT_CATALOG_RELOAD_INTERVAL="soon": must be a Go duration`,
 		`LOG_LEVEL="verbose": must be one of debug, info, warn, error`,
 		`SHUTDOWN_TIMEOUT="-1s": must be a positive Go duration`,
+		`SHUTDOWN_DRAIN="a while": must be a Go duration`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("FromEnv error = %q, want it to contain %q", err, want)

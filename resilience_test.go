@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests run the built binary as its own process, the way an
+// orchestrator does: real signals, real exit codes, the process's own memory.
+
+var (
+	binaryOnce sync.Once
+	binaryPath string
+	binaryErr  error
+)
+
+// binary builds the program once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	binaryOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "product-catalog-test")
+		if err != nil {
+			binaryErr = err
+			return
+		}
+		binaryPath = filepath.Join(dir, "product-catalog")
+		out, err := exec.Command("go", "build", "-o", binaryPath, ".").CombinedOutput()
+		if err != nil {
+			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binaryErr != nil {
+		t.Fatal(binaryErr)
+	}
+	return binaryPath
+}
+
+// process is the binary running on a free port.
+type process struct {
+	cmd    *exec.Cmd
+	base   string
+	logs   *syncBuffer
+	exited chan error
+}
+
+func startProcess(t *testing.T, env ...string) *process {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(binary(t))
+	cmd.Env = append([]string{"PRODUCT_CATALOG_PORT=" + strconv.Itoa(port), "PRODUCT_CATALOG_DIR=products", "PATH=" + os.Getenv("PATH")}, env...)
+	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: &syncBuffer{}, exited: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = p.logs, p.logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.exited
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if resp, err := http.Get(p.base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready after 10s; logs:\n%s", p.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// metric reads one unlabelled sample from /metrics.
+func (p *process) metric(t *testing.T, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(p.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	scanner := bufio.NewScanner(resp.Body)
+	for scanner.Scan() {
+		if value, ok := strings.CutPrefix(scanner.Text(), name+" "); ok {
+			v, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("/metrics has no %s", name)
+	return 0
+}
+
+type outcome struct {
+	started time.Time
+	status  int
+	err     error
+}
+
+// Under sustained load, SIGTERM makes /readyz answer 503 first, every
+// request sent before the signal (and during the drain) completes with 200,
+// and the process exits 0.
+func TestSIGTERMUnderLoad(t *testing.T) {
+	const drain = time.Second
+	p := startProcess(t, "SHUTDOWN_DRAIN="+drain.String())
+
+	var mu sync.Mutex
+	var outcomes []outcome
+	stop := make(chan struct{})
+	var clients sync.WaitGroup
+	for c := 0; c < 8; c++ {
+		clients.Add(1)
+		go func() {
+			defer clients.Done()
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 10 * time.Second}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				o := outcome{started: time.Now()}
+				resp, err := client.Get(p.base + "/products")
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					o.status = resp.StatusCode
+				}
+				o.err = err
+				mu.Lock()
+				outcomes = append(outcomes, o)
+				mu.Unlock()
+				if err != nil {
+					time.Sleep(5 * time.Millisecond) // the server is gone; don't spin
+				}
+			}
+		}()
+	}
+
+	// Readiness, as a load balancer polls it.
+	var first503, firstRefused time.Time
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		client := &http.Client{Timeout: time.Second}
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			resp, err := client.Get(p.base + "/readyz")
+			now := time.Now()
+			if err != nil {
+				if firstRefused.IsZero() {
+					firstRefused = now
+				}
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusServiceUnavailable && first503.IsZero() {
+				first503 = now
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+
+	time.Sleep(time.Second)
+	signalled := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var exitErr error
+	select {
+	case exitErr = <-p.exited:
+		p.exited <- exitErr // for the cleanup
+	case <-time.After(15 * time.Second):
+		t.Fatalf("still running 15s after SIGTERM; logs:\n%s", p.logs)
+	}
+	close(stop)
+	clients.Wait()
+	<-polled
+
+	if exitErr != nil {
+		t.Errorf("exit after SIGTERM: %v, want exit code 0; logs:\n%s", exitErr, p.logs)
+	}
+	before, during := 0, 0
+	for _, o := range outcomes {
+		// Requests sent before the signal, or while draining (less a margin
+		// for the one that meets the closing listener), must all succeed.
+		if o.started.After(signalled.Add(drain - 100*time.Millisecond)) {
+			continue
+		}
+		if o.started.Before(signalled) {
+			before++
+		} else {
+			during++
+		}
+		if o.err != nil || o.status != http.StatusOK {
+			t.Errorf("request sent %v after SIGTERM: status %d, error %v; want 200", o.started.Sub(signalled).Round(time.Millisecond), o.status, o.err)
+		}
+	}
+	if before < 100 || during < 100 {
+		t.Errorf("%d requests before SIGTERM and %d while draining; want a sustained load (>= 100 each)", before, during)
+	}
+	switch {
+	case first503.IsZero():
+		t.Errorf("/readyz never answered 503 after SIGTERM")
+	case first503.Before(signalled):
+		t.Errorf("/readyz answered 503 before SIGTERM")
+	case !firstRefused.IsZero() && firstRefused.Before(first503):
+		t.Errorf("connections were refused (%v) before /readyz answered 503 (%v)", firstRefused, first503)
+	}
+	t.Logf("%d requests before SIGTERM, %d while draining; /readyz 503 after %v", before, during, first503.Sub(signalled).Round(time.Millisecond))
+}
+
+// Many idle connections cost a bounded amount each, and connections that
+// never send a request are closed by ReadHeaderTimeout, their goroutines
+// and buffers released.
+func TestIdleConnectionsStayBounded(t *testing.T) {
+	p := startProcess(t)
+	addr := strings.TrimPrefix(p.base, "http://")
+	baseGoroutines := p.metric(t, "go_goroutines")
+	baseRSS := p.metric(t, "process_resident_memory_bytes")
+
+	const keepAlive, silent = 500, 500
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < keepAlive; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		// One request, then the connection sits idle, kept alive.
+		if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for i := 0; i < silent; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	time.Sleep(200 * time.Millisecond)
+	goroutines := p.metric(t, "go_goroutines")
+	rss := p.metric(t, "process_resident_memory_bytes")
+	perConn := (rss - baseRSS) / (keepAlive + silent)
+	t.Logf("%d idle connections: goroutines %v -> %v, RSS %.1f -> %.1f MB (%.1f KB each)",
+		keepAlive+silent, baseGoroutines, goroutines, baseRSS/1e6, rss/1e6, perConn/1e3)
+	if goroutines < baseGoroutines+keepAlive+silent {
+		t.Errorf("goroutines = %v with %d open connections, want at least %v: are they all open?", goroutines, keepAlive+silent, baseGoroutines+keepAlive+silent)
+	}
+	if perConn > 64<<10 {
+		t.Errorf("each idle connection costs %.0f KB of RSS, want at most 64 KB", perConn/1e3)
+	}
+
+	// ReadHeaderTimeout (5s) closes the silent ones.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		goroutines = p.metric(t, "go_goroutines")
+		if goroutines < baseGoroutines+keepAlive+silent/10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines = %v 10s after %d silent connections opened, want them closed by ReadHeaderTimeout", goroutines, silent)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	closed := 0
+	for _, c := range conns[keepAlive:] {
+		_ = c.SetReadDeadline(time.Now().Add(time.Second))
+		if _, err := c.Read(make([]byte, 1)); err == io.EOF {
+			closed++
+		}
+	}
+	if closed != silent {
+		t.Errorf("the server closed %d of %d silent connections, want all", closed, silent)
+	}
+}
