@@ -61,10 +61,24 @@ image: ## docker buildx build with the real, digest-pinned base images
 test-policy: ## conftest on the Dockerfile, Rego unit tests, bad Dockerfiles denied, actionlint
 	build/test-policy.sh
 
+BENCH_COUNT ?= 3
 .PHONY: bench
-bench: ## Go benchmarks (1k/10k/100k generated products), then wrk: service vs ceiling server
-	go test -run '^$$' -bench . -benchmem -count 1 ./service/catalog/
+bench: bench-go bench-load ## Go benchmarks vs the baseline (benchstat), then the wrk load test vs the ceiling
+
+.PHONY: bench-go
+bench-go: ## Go benchmarks (repository + 1k/10k/100k catalogs), compared with build/bench/baseline.txt
+	build/tools/install.sh benchstat >&2
+	mkdir -p .out/bench
+	go test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./service/catalog/ ./service/httpapi/ | tee .out/bench/go.txt
+	$(BIN)/benchstat build/bench/baseline.txt .out/bench/go.txt
+
+.PHONY: bench-load
+bench-load: ## wrk: GET /products/{id} and GET /products, service vs ceiling, median of ROUNDS
 	build/bench/load.sh
+
+.PHONY: bench-baseline
+bench-baseline: ## make the last bench-go run the baseline that later runs are compared with
+	cp .out/bench/go.txt build/bench/baseline.txt
 
 # The supply chain: build/supply-chain/*.sh act on digests and refuse bare tags.
 IMAGE ?=

@@ -96,8 +96,11 @@ func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next http.
 		state := &struct {
 			info requestInfo
 			rec  statusRecorder
-		}{info: requestInfo{id: r.Header.Get(requestIDHeader), route: "unmatched"}, rec: statusRecorder{ResponseWriter: w}}
+		}{info: requestInfo{route: "unmatched"}, rec: statusRecorder{ResponseWriter: w}}
 		info, rec := &state.info, &state.rec
+		if values := r.Header[requestIDHeaderKey]; len(values) > 0 {
+			info.id = values[0]
+		}
 		if !validRequestID(info.id) {
 			info.id = ids.new()
 		}
@@ -117,7 +120,7 @@ func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next http.
 				zap.String("route", info.route),
 				zap.Int("status", status),
 				zap.Int("bytes", rec.bytes),
-				zap.Duration("duration", elapsed),
+				zap.Int64("duration_us", elapsed.Microseconds()),
 			)
 		}
 	})

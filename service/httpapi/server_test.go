@@ -248,8 +248,8 @@ func TestRequestLogAndID(t *testing.T) {
 			t.Errorf("log field %s = %v, want %v", key, got[key], want)
 		}
 	}
-	if got["bytes"].(int64) <= 0 || got["duration"] == nil {
-		t.Errorf("log fields bytes=%v duration=%v, want both", got["bytes"], got["duration"])
+	if got["bytes"].(int64) <= 0 || got["duration_us"] == nil {
+		t.Errorf("log fields bytes=%v duration_us=%v, want both", got["bytes"], got["duration_us"])
 	}
 	if requests[0].Level != zap.InfoLevel || requests[3].Level != zap.DebugLevel {
 		t.Errorf("levels = %v, %v; want info for the API, debug for probes", requests[0].Level, requests[3].Level)
