@@ -61,7 +61,7 @@ image: ## docker buildx build with the real, digest-pinned base images
 test-policy: ## conftest on the Dockerfile, Rego unit tests, bad Dockerfiles denied, actionlint
 	build/test-policy.sh
 
-BENCH_COUNT ?= 3
+BENCH_COUNT ?= 6
 .PHONY: bench
 bench: bench-go bench-load ## Go benchmarks vs the baseline (benchstat), then the wrk load test vs the ceiling
 

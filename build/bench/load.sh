@@ -6,7 +6,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
-: "${DURATION:=10s}" "${CONNECTIONS:=32}" "${THREADS:=1}" "${ROUNDS:=3}"
+: "${DURATION:=4s}" "${CONNECTIONS:=32}" "${THREADS:=1}" "${ROUNDS:=5}"
 : "${CATALOG_DIR:=products}"
 out=${OUT:-$repo/.out}/bench
 mkdir -p "$out"

@@ -52,3 +52,13 @@ check_tag() {
 provenance_file() {
   echo "$(out_dir_for "$1")/provenance.json"
 }
+
+# image_arg [REF]: the image a script acts on, from its argument or $IMAGE:
+# pinned by digest, its tag (if it names one) not moved. Prints repo@sha256:...
+image_arg() {
+  local ref=${1:-${IMAGE:-}}
+  [[ -n $ref ]] || die "usage: $script IMAGE@sha256:... (or IMAGE=...)"
+  require_digest_ref IMAGE "$ref"
+  check_tag "$ref"
+  echo "$(repo_of "$ref")@$(digest_of "$ref")"
+}

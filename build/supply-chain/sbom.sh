@@ -10,14 +10,10 @@
 # output: $OUT/images/<digest>/sbom.spdx.json and sbom.cdx.json
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-image=${1:-${IMAGE:-}}
-: "${image:?usage: sbom.sh IMAGE@sha256:... (or IMAGE=...)}"
-require_digest_ref IMAGE "$image"
-check_tag "$image"
+image=$(image_arg "$@")
 platform=${PLATFORM:-linux/amd64}
 dir=$(out_dir_for "$image")
 mkdir -p "$dir"
-image=$(repo_of "$image")@$(digest_of "$image")
 
 # The base image: ko writes annotations on each platform's manifest; the
 # Dockerfile writes a label (BuildKit's docker driver cannot annotate).

@@ -3,7 +3,7 @@
 # its SLSA v1 provenance.
 #
 # With COSIGN_KEY (a cosign key file; COSIGN_PASSWORD if it has one) it needs
-# no Sigstore service at all: no transparency log, an empty signing config.
+# no Sigstore service at all: no signing config fetched, no transparency log.
 # Signatures use the .sig/.att tag layout, which admission controllers
 # (sigstore policy-controller, Kyverno) read.
 # Without COSIGN_KEY it signs keyless, with the CI job's OIDC identity, and
@@ -15,11 +15,7 @@
 #         overrides)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-image=${1:-${IMAGE:-}}
-: "${image:?usage: sign.sh IMAGE@sha256:... (or IMAGE=...)}"
-require_digest_ref IMAGE "$image"
-check_tag "$image"
-image=$(repo_of "$image")@$(digest_of "$image")
+image=$(image_arg "$@")
 dir=$(out_dir_for "$image")
 
 provenance=${PROVENANCE:-$(provenance_file "$image")}

@@ -13,20 +13,18 @@
 #        still point at the digest)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-image=${1:-${IMAGE:-}}
-: "${image:?usage: verify.sh IMAGE@sha256:... (or IMAGE=...)}"
-require_digest_ref IMAGE "$image"
-check_tag "$image"
-image=$(repo_of "$image")@$(digest_of "$image")
+image=$(image_arg "$@")
 source_repo=${SOURCE_REPO:-https://github.com/product-catalog/product-catalog}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+log=$work/cosign.log
 
 flags=()
 if [[ -n ${COSIGN_PUB:-} ]]; then
   [[ -f $COSIGN_PUB ]] || die "COSIGN_PUB=$COSIGN_PUB: no such file"
-  offline=$(mktemp -d)
-  trap 'rm -rf "$offline"' EXIT
-  cosign trusted-root create --out "$offline/trusted-root.json"
-  flags+=(--key "$COSIGN_PUB" --insecure-ignore-tlog --trusted-root "$offline/trusted-root.json")
+  cosign trusted-root create --out "$work/trusted-root.json"
+  flags+=(--key "$COSIGN_PUB" --insecure-ignore-tlog --trusted-root "$work/trusted-root.json")
   who="the key $COSIGN_PUB"
 else
   identity="^${source_repo//./\\.}/\\.github/workflows/ci\\.yml@refs/(heads/main|tags/v[0-9].*)$"
@@ -35,9 +33,6 @@ else
   who="the CI workflow of $source_repo"
 fi
 [[ $image == localhost[:/]* || $image == 127.0.0.1[:/]* ]] && flags+=(--allow-insecure-registry)
-
-log=$(mktemp)
-trap 'rm -f "$log" "$log.out"; [[ -z ${offline:-} ]] || rm -rf "$offline"' EXIT
 
 # explain: cosign's last error line, after a reason a person can act on.
 explain() {
@@ -76,5 +71,4 @@ for check in spdxjson:spdx cyclonedx:cyclonedx slsaprovenance1:provenance; do
     explain "$type attestation"
   fi
 done
-rm -f "$log.out"
 say "ok: $image is signed by $who; its SPDX, CycloneDX and provenance attestations verify and pass policy/attestations"

@@ -18,7 +18,7 @@ type searchKey struct{ text, category string }
 const (
 	// cacheMinCandidates is the candidate count from which checking texts
 	// costs more than remembering the answer (tens of microseconds).
-	cacheMinCandidates = 2048
+	cacheMinCandidates = 256
 	// cacheMaxPositions bounds the memory the cache holds per snapshot: 4 MB.
 	cacheMaxPositions = 1 << 20
 )

@@ -146,7 +146,7 @@ func TestSearchAgreesWithScan(t *testing.T) {
 // the answer must be the same as the first time and as a plain scan, in any
 // order of queries, including a category filter on the same text.
 func TestSearchCachedAgreesWithScan(t *testing.T) {
-	c := mustNew(t, generate.Products(20_000, 11)...) // broad queries pass cacheMinCandidates
+	c := mustNew(t, generate.Products(5_000, 11)...) // broad queries pass cacheMinCandidates
 	sorted := make([]catalog.Product, c.Len())
 	for i := range sorted {
 		sorted[i] = c.At(i)
