@@ -275,8 +275,10 @@ func TestIdleConnectionsStayBounded(t *testing.T) {
 	perConn := (rss - baseRSS) / (keepAlive + silent)
 	t.Logf("%d idle connections: goroutines %v -> %v, RSS %.1f -> %.1f MB (%.1f KB each)",
 		keepAlive+silent, baseGoroutines, goroutines, baseRSS/1e6, rss/1e6, perConn/1e3)
-	if goroutines < baseGoroutines+keepAlive+silent {
-		t.Errorf("goroutines = %v with %d open connections, want at least %v: are they all open?", goroutines, keepAlive+silent, baseGoroutines+keepAlive+silent)
+	// A goroutine per connection; a few of the baseline's own come and go
+	// (the connection /metrics was read over, the log flusher).
+	if want := baseGoroutines + keepAlive + silent - 5; goroutines < want {
+		t.Errorf("goroutines = %v with %d open connections, want at least %v: are they all open?", goroutines, keepAlive+silent, want)
 	}
 	if perConn > 64<<10 {
 		t.Errorf("each idle connection costs %.0f KB of RSS, want at most 64 KB", perConn/1e3)
