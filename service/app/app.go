@@ -93,7 +93,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	logs := newLoggers(cfg.LogLevel, stdout)
+	logs := newLoggers(cfg.LogLevel, cfg.AccessLog, stdout)
 	defer func() { _ = logs.flush() }()
 	logger := logs.events
 
@@ -112,7 +112,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	}
 	readiness := &httpapi.Readiness{}
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(logs.access, store, m, readiness),
+		Handler:           httpapi.NewServer(logger, logs.access, store, m, readiness),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -243,17 +243,37 @@ func (it *isoTime) encode(t time.Time, enc zapcore.PrimitiveArrayEncoder) {
 	enc.AppendByteString(b)
 }
 
-func newLoggers(level string, out io.Writer) loggers {
+// Access-log sampling, as in zap's production configuration: each second,
+// the first accessLogFirst lines with the same message and level, then one
+// in accessLogThereafter. Metrics still count every request; the log stays
+// readable, and its cost bounded, under a flood.
+const (
+	accessLogFirst      = 100
+	accessLogThereafter = 100
+)
+
+func newLoggers(level, accessLog string, out io.Writer) loggers {
 	lvl, _ := zapcore.ParseLevel(level) // config has validated it
 	encoder := zap.NewProductionEncoderConfig()
 	encoder.TimeKey = "time"
 	encoder.EncodeTime = (&isoTime{}).encode
 	direct := zapcore.Lock(zapcore.AddSync(out))
 	buffered := &zapcore.BufferedWriteSyncer{WS: direct, Size: 256 << 10, FlushInterval: time.Second}
-	newLogger := func(ws zapcore.WriteSyncer) *zap.Logger {
-		return zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(encoder), ws, lvl), zap.ErrorOutput(direct))
+	newCore := func(ws zapcore.WriteSyncer) zapcore.Core {
+		return zapcore.NewCore(zapcore.NewJSONEncoder(encoder), ws, lvl)
 	}
-	return loggers{events: newLogger(direct), access: newLogger(buffered), flush: buffered.Stop}
+	access := newCore(buffered)
+	switch accessLog {
+	case "sampled":
+		access = zapcore.NewSamplerWithOptions(access, time.Second, accessLogFirst, accessLogThereafter)
+	case "off":
+		access = zapcore.NewNopCore()
+	}
+	return loggers{
+		events: zap.New(newCore(direct), zap.ErrorOutput(direct)),
+		access: zap.New(access, zap.ErrorOutput(direct)),
+		flush:  buffered.Stop,
+	}
 }
 
 // healthcheck asks the local server for readiness. Images without a shell

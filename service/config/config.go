@@ -15,6 +15,7 @@ const (
 	EnvCatalogDir      = "PRODUCT_CATALOG_DIR"
 	EnvReloadInterval  = "PRODUCT_CATALOG_RELOAD_INTERVAL"
 	EnvLogLevel        = "LOG_LEVEL"
+	EnvAccessLog       = "ACCESS_LOG"
 	EnvShutdownTimeout = "SHUTDOWN_TIMEOUT"
 	EnvShutdownDrain   = "SHUTDOWN_DRAIN"
 )
@@ -25,6 +26,7 @@ const (
 	DefaultCatalogDir      = "products"
 	DefaultReloadInterval  = 10 * time.Second
 	DefaultLogLevel        = "info"
+	DefaultAccessLog       = "sampled"
 	DefaultShutdownTimeout = 10 * time.Second
 )
 
@@ -33,10 +35,13 @@ type Config struct {
 	Port int
 	// CatalogDir is the catalog directory; CatalogDirSet tells whether the
 	// operator chose it, in which case it must exist (no embedded fallback).
-	CatalogDir      string
-	CatalogDirSet   bool
-	ReloadInterval  time.Duration // 0 disables reloading
-	LogLevel        string
+	CatalogDir     string
+	CatalogDirSet  bool
+	ReloadInterval time.Duration // 0 disables reloading
+	LogLevel       string
+	// AccessLog is "sampled" (each second, the first 100 request lines, then
+	// one in 100), "all" or "off".
+	AccessLog       string
 	ShutdownTimeout time.Duration
 	// ShutdownDrain is how long the server keeps serving after a signal,
 	// answering /readyz with 503, before it stops accepting connections: the
@@ -52,6 +57,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		CatalogDir:      DefaultCatalogDir,
 		ReloadInterval:  DefaultReloadInterval,
 		LogLevel:        DefaultLogLevel,
+		AccessLog:       DefaultAccessLog,
 		ShutdownTimeout: DefaultShutdownTimeout,
 	}
 	var errs []error
@@ -93,6 +99,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: must be a positive Go duration such as 10s", EnvShutdownTimeout, v))
 		} else {
 			cfg.ShutdownTimeout = d
+		}
+	}
+	if v := getenv(EnvAccessLog); v != "" {
+		switch mode := strings.ToLower(v); mode {
+		case "sampled", "all", "off":
+			cfg.AccessLog = mode
+		default:
+			errs = append(errs, fmt.Errorf("%s=%q: must be one of sampled, all, off", EnvAccessLog, v))
 		}
 	}
 	if v := getenv(EnvShutdownDrain); v != "" {

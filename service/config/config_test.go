@@ -18,12 +18,12 @@ func TestFromEnv(t *testing.T) {
 		vars map[string]string
 		want Config
 	}{
-		{"defaults", nil, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", ShutdownTimeout: 10 * time.Second}},
+		{"defaults", nil, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second}},
 		{"everything set", map[string]string{
 			EnvPort: "9000", EnvCatalogDir: "/data", EnvReloadInterval: "1m", EnvLogLevel: "DEBUG", EnvShutdownTimeout: "3s",
-			EnvShutdownDrain: "2s",
-		}, Config{Port: 9000, CatalogDir: "/data", CatalogDirSet: true, ReloadInterval: time.Minute, LogLevel: "debug", ShutdownTimeout: 3 * time.Second, ShutdownDrain: 2 * time.Second}},
-		{"reload disabled", map[string]string{EnvReloadInterval: "0"}, Config{Port: 8088, CatalogDir: "products", LogLevel: "info", ShutdownTimeout: 10 * time.Second}},
+			EnvShutdownDrain: "2s", EnvAccessLog: "ALL",
+		}, Config{Port: 9000, CatalogDir: "/data", CatalogDirSet: true, ReloadInterval: time.Minute, LogLevel: "debug", AccessLog: "all", ShutdownTimeout: 3 * time.Second, ShutdownDrain: 2 * time.Second}},
+		{"reload disabled", map[string]string{EnvReloadInterval: "0"}, Config{Port: 8088, CatalogDir: "products", LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,9 +45,10 @@ func TestFromEnvReportsEveryProblemAtOnce(t *testing.T) {
 		EnvLogLevel:        "verbose",
 		EnvShutdownTimeout: "-1s",
 		EnvShutdownDrain:   "a while",
+		EnvAccessLog:       "some",
 	}))
 	if err == nil {
-		t.Fatal("FromEnv error = nil, want five problems")
+		t.Fatal("FromEnv error = nil, want six problems")
 	}
 	for _, want := range []string{
 		`PRODUCT_CATALOG_PORT="80800": must be a port number from 1 to 65535`,
@@ -55,6 +56,7 @@ func TestFromEnvReportsEveryProblemAtOnce(t *testing.T) {
 		`LOG_LEVEL="verbose": must be one of debug, info, warn, error`,
 		`SHUTDOWN_TIMEOUT="-1s": must be a positive Go duration`,
 		`SHUTDOWN_DRAIN="a while": must be a Go duration`,
+		`ACCESS_LOG="some": must be one of sampled, all, off`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("FromEnv error = %q, want it to contain %q", err, want)

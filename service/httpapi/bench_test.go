@@ -53,7 +53,8 @@ func BenchmarkServer(b *testing.B) {
 	}
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), zapcore.InfoLevel)
 	for _, cat := range catalogs {
-		h := NewServer(zap.New(core), &stubSource{cat.catalog}, metrics.New("bench"), &Readiness{})
+		logger := zap.New(core)
+		h := NewServer(logger, logger, &stubSource{cat.catalog}, metrics.New("bench"), &Readiness{})
 		requests := []struct{ name, target string }{
 			{"get", "/products/" + cat.id},
 			{"list", "/products?limit=20"},

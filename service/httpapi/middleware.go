@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -20,24 +19,6 @@ const (
 	requestIDHeader    = "X-Request-ID"
 	requestIDHeaderKey = "X-Request-Id" // requestIDHeader in net/http's canonical form
 )
-
-type contextKey struct{}
-
-// requestInfo travels in the request's context: one value, one
-// context.WithValue and one request copy per request, however many
-// middlewares read it.
-type requestInfo struct {
-	id    string
-	route string // the matched route template, set by recordRoute
-}
-
-func infoFrom(ctx context.Context) *requestInfo {
-	info, _ := ctx.Value(contextKey{}).(*requestInfo)
-	if info == nil {
-		return &requestInfo{}
-	}
-	return info
-}
 
 // requestIDs makes ids unique within the process and across restarts: a
 // random prefix drawn once, then a counter. A request costs an atomic add,
@@ -75,11 +56,14 @@ func validRequestID(id string) bool {
 }
 
 // recordRoute runs inside the router, after a route matched, and hands the
-// route template to observe, which runs outside it.
+// route template to observe, which runs outside it, through the response
+// writer observe wrapped: no context value, so no copy of the request.
 func recordRoute(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tpl, err := mux.CurrentRoute(r).GetPathTemplate(); err == nil {
-			infoFrom(r.Context()).route = tpl
+		if rec, ok := w.(*statusRecorder); ok {
+			if tpl, err := mux.CurrentRoute(r).GetPathTemplate(); err == nil {
+				rec.route = tpl
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -92,32 +76,27 @@ func recordRoute(next http.Handler) http.Handler {
 func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		// One allocation for both: they live exactly as long as the request.
-		state := &struct {
-			info requestInfo
-			rec  statusRecorder
-		}{info: requestInfo{route: "unmatched"}, rec: statusRecorder{ResponseWriter: w}}
-		info, rec := &state.info, &state.rec
+		rec := &statusRecorder{ResponseWriter: w, route: "unmatched"}
 		if values := r.Header[requestIDHeaderKey]; len(values) > 0 {
-			info.id = values[0]
+			rec.id = values[0]
 		}
-		if !validRequestID(info.id) {
-			info.id = ids.new()
+		if !validRequestID(rec.id) {
+			rec.id = ids.new()
 		}
-		w.Header()[requestIDHeaderKey] = []string{info.id}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), contextKey{}, info)))
+		w.Header()[requestIDHeaderKey] = []string{rec.id}
+		next.ServeHTTP(rec, r)
 		elapsed := time.Since(start)
 		status := rec.statusCode()
-		m.ObserveRequest(info.route, r.Method, status, elapsed)
+		m.ObserveRequest(rec.route, r.Method, status, elapsed)
 		level := zapcore.InfoLevel
-		if isProbeRoute(info.route) {
+		if isProbeRoute(rec.route) {
 			level = zapcore.DebugLevel
 		}
 		if ce := logger.Check(level, "request"); ce != nil {
 			ce.Write(
-				zap.String("request_id", info.id),
+				zap.String("request_id", rec.id),
 				zap.String("method", r.Method),
-				zap.String("route", info.route),
+				zap.String("route", rec.route),
 				zap.Int("status", status),
 				zap.Int("bytes", rec.bytes),
 				zap.Int64("duration_us", elapsed.Microseconds()),
@@ -126,10 +105,14 @@ func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next http.
 	})
 }
 
+// statusRecorder is the ResponseWriter every handler writes to. It records
+// what observe logs, and carries the request's id and route template.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int
+	id     string
+	route  string // the matched route template, set by recordRoute
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -155,6 +138,13 @@ func (s *statusRecorder) statusCode() int {
 	return s.status
 }
 
+func requestIDOf(w http.ResponseWriter) string {
+	if rec, ok := w.(*statusRecorder); ok {
+		return rec.id
+	}
+	return ""
+}
+
 // recoverPanics turns a panicking handler into a logged error and a 500.
 func recoverPanics(logger *zap.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +157,7 @@ func recoverPanics(logger *zap.Logger, next http.Handler) http.Handler {
 				panic(p) // the server's own signal to abort the response
 			}
 			logger.Error("handler panicked",
-				zap.String("request_id", infoFrom(r.Context()).id), zap.String("method", r.Method), zap.String("path", r.URL.Path),
+				zap.String("request_id", requestIDOf(w)), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 				zap.Any("panic", p), zap.StackSkip("stack", 1))
 			writeError(w, errorf(codeInternal, "internal error"))
 		}()

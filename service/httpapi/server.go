@@ -32,7 +32,11 @@ func (r *Readiness) Ready() bool { return !r.shuttingDown.Load() }
 func (r *Readiness) ShutDown() { r.shuttingDown.Store(true) }
 
 // NewServer returns the service's HTTP handler.
-func NewServer(logger *zap.Logger, source Source, m *metrics.Metrics, readiness *Readiness) http.Handler {
+//
+// logger takes what an operator must see (panics, failures to encode a
+// catalog); accessLog takes one line per request and may sample or drop
+// them.
+func NewServer(logger, accessLog *zap.Logger, source Source, m *metrics.Metrics, readiness *Readiness) http.Handler {
 	router := mux.NewRouter()
 	addRoutes(router, logger, source, m, readiness)
 	router.Use(recordRoute)
@@ -44,7 +48,7 @@ func NewServer(logger *zap.Logger, source Source, m *metrics.Metrics, readiness 
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")))
 	})
-	return observe(logger, m, newRequestIDs(), recoverPanics(logger, router))
+	return observe(accessLog, m, newRequestIDs(), recoverPanics(logger, router))
 }
 
 // allowedMethods lists the methods of the routes whose path matches r.

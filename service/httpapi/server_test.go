@@ -42,7 +42,8 @@ func newTestServer(t *testing.T, source Source) (http.Handler, *observer.Observe
 	t.Helper()
 	core, logs := observer.New(zap.DebugLevel)
 	readiness := &Readiness{}
-	return NewServer(zap.New(core), source, metrics.New("test"), readiness), logs, readiness
+	logger := zap.New(core)
+	return NewServer(logger, logger, source, metrics.New("test"), readiness), logs, readiness
 }
 
 func do(h http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
