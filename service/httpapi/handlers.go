@@ -22,14 +22,14 @@ func handleListProducts(logger *zap.Logger, vs *views) http.Handler {
 			return
 		}
 		if q == firstPageQuery {
-			writeCacheable(w, r, v.firstPageETag, v.firstPage)
+			writeCacheable(w, r, v.firstPage)
 			return
 		}
 		etag := v.listETag(q)
 		if notModified(w, r, etag) {
 			return // no search for a client that has the page
 		}
-		writeBody(w, http.StatusOK, etag, v.listBody(v.catalog.Search(q)))
+		writeBody(w, http.StatusOK, newRepresentation(v.listBody(v.catalog.Search(q)), etag))
 	})
 }
 
@@ -45,7 +45,7 @@ func handleGetProduct(logger *zap.Logger, vs *views) http.Handler {
 			writeError(w, errorf(codeNotFound, "no product with id %q", id))
 			return
 		}
-		writeCacheable(w, r, v.productETags[pos], v.products[pos])
+		writeCacheable(w, r, v.products[pos])
 	})
 }
 
@@ -55,7 +55,7 @@ func handleListCategories(logger *zap.Logger, vs *views) http.Handler {
 		if !ok {
 			return
 		}
-		writeCacheable(w, r, v.categoriesETag(), v.categories)
+		writeCacheable(w, r, v.categories)
 	})
 }
 
@@ -93,7 +93,8 @@ func handleReadyz(source Source, readiness *Readiness) http.Handler {
 }
 
 func handleOpenAPI() http.Handler {
+	document := newRepresentation(openAPIDocument, "")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeBody(w, http.StatusOK, "", openAPIDocument)
+		writeBody(w, http.StatusOK, document)
 	})
 }

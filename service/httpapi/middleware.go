@@ -83,7 +83,8 @@ func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next http.
 		if !validRequestID(rec.id) {
 			rec.id = ids.new()
 		}
-		w.Header()[requestIDHeaderKey] = []string{rec.id}
+		rec.idHeader[0] = rec.id
+		w.Header()[requestIDHeaderKey] = rec.idHeader[:]
 		next.ServeHTTP(rec, r)
 		elapsed := time.Since(start)
 		status := rec.statusCode()
@@ -113,6 +114,9 @@ type statusRecorder struct {
 	bytes  int
 	id     string
 	route  string // the matched route template, set by recordRoute
+	// idHeader backs the X-Request-ID header's value, saving it an
+	// allocation of its own.
+	idHeader [1]string
 }
 
 func (s *statusRecorder) WriteHeader(code int) {

@@ -15,36 +15,54 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		body = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 	}
-	writeBody(w, status, "", append(body, '\n'))
+	writeBody(w, status, newRepresentation(append(body, '\n'), ""))
 }
 
-// Header values shared by every response. net/http only reads them, so one
-// slice serves all requests: no per-request allocation or key
-// canonicalisation for headers every response carries.
+// Header values shared by every response. net/http only reads header
+// values, so one slice serves all requests: no per-request allocation or
+// key canonicalisation.
 var (
 	jsonContentType = []string{"application/json"}
 	noSniff         = []string{"nosniff"}
 )
 
-// writeBody writes pre-encoded JSON, with its ETag when it has one. The
-// explicit Content-Length lets net/http send the body as is, never chunked.
-func writeBody(w http.ResponseWriter, status int, etag string, body []byte) {
+// representation is a JSON body with its ETag, and the header values
+// that go with them made once: a snapshot's representations are built with
+// it, so serving one allocates nothing for its headers.
+type representation struct {
+	body   []byte
+	etag   string   // empty when the body has no validator
+	etagV  []string // the ETag header's value
+	length []string // the Content-Length header's value
+}
+
+func newRepresentation(body []byte, etag string) representation {
+	rep := representation{body: body, etag: etag, length: []string{strconv.Itoa(len(body))}}
+	if etag != "" {
+		rep.etagV = []string{etag}
+	}
+	return rep
+}
+
+// writeBody writes the representation. The explicit Content-Length lets
+// net/http send the body as is, never chunked.
+func writeBody(w http.ResponseWriter, status int, rep representation) {
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
 	h["X-Content-Type-Options"] = noSniff
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	if etag != "" {
-		h["Etag"] = []string{etag}
+	h["Content-Length"] = rep.length
+	if rep.etagV != nil {
+		h["Etag"] = rep.etagV
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(rep.body)
 }
 
 // writeCacheable answers 304 Not Modified when the client already holds
 // this representation, and the body otherwise.
-func writeCacheable(w http.ResponseWriter, r *http.Request, etag string, body []byte) {
-	if !notModified(w, r, etag) {
-		writeBody(w, http.StatusOK, etag, body)
+func writeCacheable(w http.ResponseWriter, r *http.Request, rep representation) {
+	if !notModified(w, r, rep.etag) {
+		writeBody(w, http.StatusOK, rep)
 	}
 }
 

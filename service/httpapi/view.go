@@ -18,22 +18,19 @@ import (
 // once per snapshot, so a request only copies bytes: encoding on every
 // request would dominate the cost of a catalog read.
 type view struct {
-	catalog      *catalog.Catalog
-	products     [][]byte // by catalog position
-	productETags []string
-	etag         string // strong validator of the whole snapshot
-	categories   []byte
+	catalog    *catalog.Catalog
+	products   []representation // by catalog position
+	etag       string           // strong validator of the whole snapshot
+	categories representation
 	// firstPage is GET /products with no parameters, by far the most asked
 	// list: rendered once per snapshot like a product.
-	firstPage     []byte
-	firstPageETag string
+	firstPage representation
 }
 
 func newView(c *catalog.Catalog) (*view, error) {
 	v := &view{
-		catalog:      c,
-		products:     make([][]byte, c.Len()),
-		productETags: make([]string, c.Len()),
+		catalog:  c,
+		products: make([]representation, c.Len()),
 	}
 	whole := sha256.New()
 	for i := 0; i < c.Len(); i++ {
@@ -46,8 +43,7 @@ func newView(c *catalog.Catalog) (*view, error) {
 			return nil, fmt.Errorf("encode product %q: %w", p.ID, err)
 		}
 		sum := sha256.Sum256(body)
-		v.products[i] = body
-		v.productETags[i] = `"p-` + hex.EncodeToString(sum[:12]) + `"`
+		v.products[i] = newRepresentation(body, `"p-`+hex.EncodeToString(sum[:12])+`"`)
 		whole.Write(sum[:])
 	}
 	v.etag = hex.EncodeToString(whole.Sum(nil)[:12])
@@ -57,9 +53,8 @@ func newView(c *catalog.Catalog) (*view, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode categories: %w", err)
 	}
-	v.categories = append(categories, '\n')
-	v.firstPage = v.listBody(c.Search(firstPageQuery))
-	v.firstPageETag = v.listETag(firstPageQuery)
+	v.categories = newRepresentation(append(categories, '\n'), `"c-`+v.etag+`"`)
+	v.firstPage = newRepresentation(v.listBody(c.Search(firstPageQuery)), v.listETag(firstPageQuery))
 	return v, nil
 }
 
@@ -82,13 +77,11 @@ func (v *view) listETag(q catalog.Query) string {
 	return `"l-` + v.etag + "-" + strconv.FormatUint(h.Sum64(), 16) + `"`
 }
 
-func (v *view) categoriesETag() string { return `"c-` + v.etag + `"` }
-
 // listBody renders {"products": [...], "total": N} from encoded products.
 func (v *view) listBody(r catalog.Result) []byte {
 	size := 32
 	for _, pos := range r.Positions {
-		size += len(v.products[pos]) + 1
+		size += len(v.products[pos].body) + 1
 	}
 	var b bytes.Buffer
 	b.Grow(size)
@@ -97,7 +90,7 @@ func (v *view) listBody(r catalog.Result) []byte {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(v.products[pos])
+		b.Write(v.products[pos].body)
 	}
 	b.WriteString(`],"total":`)
 	b.WriteString(strconv.Itoa(r.Total))
