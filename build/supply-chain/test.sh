@@ -69,6 +69,8 @@ GOCACHE=$work/gocache VERSION=$VERSION KO_DOCKER_REPO="$REGISTRY/product-catalog
 second=$(digest_of "$(cat "$work/again.txt")")
 [[ $first == "$second" ]] || die "ko is not reproducible: $first, then $second from the same source"
 say "ok: the same source gave $first twice"
+layers=$(crane manifest --platform linux/amd64 "$ko_image" | jq '[.layers[].size] | add')
+say "ko image, linux/amd64: $(awk -v b="$layers" 'BEGIN {printf "%.1f MB", b / 1e6}') of compressed layers (stand-in base)"
 
 # 2. The Dockerfile image, its runtime base in the registry so it is named by digest.
 eval "$("$repo/build/docker/standin-images.sh")"
