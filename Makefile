@@ -58,7 +58,7 @@ image: ## docker buildx build with the real, digest-pinned base images
 	  --build-arg REVISION=$$(git rev-parse HEAD) -t $(IMAGE_NAME):$(VERSION) .
 
 .PHONY: test-policy
-test-policy: ## conftest on the Dockerfile, Rego unit tests, bad Dockerfiles denied, actionlint
+test-policy: ## conftest: Dockerfile rules, attestation and admission policies, bad Dockerfiles denied; actionlint
 	build/test-policy.sh
 
 BENCH_COUNT ?= 6
