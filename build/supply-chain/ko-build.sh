@@ -23,8 +23,6 @@ image="$(repo_of "$published")@$(digest_of "$published")"
 require_digest_ref "ko's published reference" "$image"
 echo "$image" >"$out/image.txt"
 
-record="$(provenance_file "$image")"
-mkdir -p "$(dirname "$record")"
-BUILD_STARTED=$started "$repo/build/supply-chain/provenance.sh" ko "$image" "$base" >"$record"
+record=$(BUILD_STARTED=$started "$repo/build/supply-chain/provenance.sh" ko "$image" "$base")
 say "pushed $image (reference in $out/image.txt, provenance in $record)"
 echo "$image"

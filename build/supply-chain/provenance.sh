@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Prints the SLSA v1 provenance predicate for an image this repository just
+# Writes the SLSA v1 provenance predicate for an image this repository just
 # built: who built it, how, from which commit, go.sum and base image, and
-# with which parameters. ko-build.sh and CI call it right after the push;
-# sign.sh attests the result as --type slsaprovenance1.
+# with which parameters. ko-build.sh, CI and test.sh call it right after the
+# push; sign.sh attests the result as --type slsaprovenance1. The predicate
+# goes to $OUT/images/<digest>/provenance.json, where sign.sh looks for it;
+# its path is printed.
 #
 # usage: provenance.sh ko|dockerfile IMAGE@sha256:... BASE_IMAGE@sha256:...
 # env:   VERSION (required), GO_IMAGE (dockerfile builds), SOURCE_REPO,
@@ -52,6 +54,8 @@ else
 fi
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
+out=$(provenance_file "$image")
+mkdir -p "$(dirname "$out")"
 jq -n \
   --arg buildType "$build_type" --arg repo "$source_repo" --arg ref "$ref" \
   --arg commit "$commit" --argjson dirty "$dirty" --arg version "$VERSION" \
@@ -81,4 +85,5 @@ jq -n \
     builder: {id: $builder},
     metadata: {invocationId: $invocation, startedOn: $started, finishedOn: $finished}
   }
-}'
+}' >"$out"
+echo "$out"

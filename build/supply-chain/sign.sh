@@ -19,7 +19,7 @@ image=$(image_arg "$@")
 dir=$(out_dir_for "$image")
 
 provenance=${PROVENANCE:-$(provenance_file "$image")}
-[[ -f $provenance ]] || die "no provenance for $image at $provenance: build it with ko-build.sh, or write one with provenance.sh and pass PROVENANCE=file"
+[[ -f $provenance ]] || die "no provenance for $image at $provenance: build the image with ko-build.sh, write it with provenance.sh, or pass PROVENANCE=file"
 if [[ ! -f $dir/sbom.spdx.json || ! -f $dir/sbom.cdx.json ]]; then
   "$repo/build/supply-chain/sbom.sh" "$image" >/dev/null
 fi
