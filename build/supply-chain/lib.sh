@@ -62,3 +62,10 @@ image_arg() {
   check_tag "$ref"
   echo "$(repo_of "$ref")@$(digest_of "$ref")"
 }
+
+# local_registry REF: whether REF's registry is on this machine, where it
+# speaks plain HTTP (cosign then needs --allow-insecure-registry); any other
+# registry must use TLS.
+local_registry() {
+  [[ $1 == localhost[:/]* || $1 == 127.0.0.1[:/]* ]]
+}

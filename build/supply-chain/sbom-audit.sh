@@ -27,9 +27,7 @@ if [[ -n $sbom ]]; then
     require_digest_ref "the image described by SBOM=$sbom" "$image"
   fi
 fi
-require_digest_ref IMAGE "$image"
-check_tag "$image"
-image=$(repo_of "$image")@$(digest_of "$image")
+image=$(image_arg "$image")
 if [[ -z $sbom ]]; then
   PLATFORM=$platform "$repo/build/supply-chain/sbom.sh" "$image" >/dev/null
   sbom=$(out_dir_for "$image")/sbom.spdx.json

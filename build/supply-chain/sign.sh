@@ -37,7 +37,7 @@ if [[ -n ${COSIGN_KEY:-} ]]; then
 else
   how="keyless (OIDC identity of this job, Sigstore public services)"
 fi
-[[ $image == localhost[:/]* || $image == 127.0.0.1[:/]* ]] && flags+=(--allow-insecure-registry)
+if local_registry "$image"; then flags+=(--allow-insecure-registry); fi
 
 say "signing $image ($how)"
 cosign sign "${flags[@]}" "$image"

@@ -32,7 +32,7 @@ else
     --certificate-oidc-issuer https://token.actions.githubusercontent.com)
   who="the CI workflow of $source_repo"
 fi
-[[ $image == localhost[:/]* || $image == 127.0.0.1[:/]* ]] && flags+=(--allow-insecure-registry)
+if local_registry "$image"; then flags+=(--allow-insecure-registry); fi
 
 # explain: cosign's last error line, after a reason a person can act on.
 explain() {
