@@ -17,10 +17,9 @@ mkdir -p "$dir"
 
 # The base image: ko writes annotations on each platform's manifest; the
 # Dockerfile writes a label (BuildKit's docker driver cannot annotate).
-base=$(crane manifest --platform "$platform" "$image" |
-  jq -r '.annotations["org.opencontainers.image.base.name"] // empty')
-base_digest=$(crane manifest --platform "$platform" "$image" |
-  jq -r '.annotations["org.opencontainers.image.base.digest"] // empty')
+manifest=$(crane manifest --platform "$platform" "$image")
+base=$(jq -r '.annotations["org.opencontainers.image.base.name"] // empty' <<<"$manifest")
+base_digest=$(jq -r '.annotations["org.opencontainers.image.base.digest"] // empty' <<<"$manifest")
 if [[ -z $base ]]; then
   base=$(crane config --platform "$platform" "$image" |
     jq -r '.config.Labels["org.opencontainers.image.base.name"] // empty')
@@ -30,8 +29,7 @@ require_digest_ref "the base image named by $image" "$base"
 # ko's annotation names the platform manifest of the base; the name holds the
 # digest the build was asked to use. Record both when they differ.
 base_repo=$(repo_of "$base")
-base_index=$(digest_of "$base")
-: "${base_digest:=$base_index}"
+: "${base_digest:=$(digest_of "$base")}"
 
 say "syft scan $image ($platform) -> $dir/sbom.{spdx,cdx}.json"
 # Licenses of Go modules come from the local module cache (warm after a
