@@ -12,13 +12,17 @@ import (
 func fold(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= utf8.RuneSelf || ('a' <= c && c <= 'z') {
-			return strings.Map(foldRune, s)
+			var b strings.Builder
+			b.Grow(len(s))
+			foldInto(&b, s)
+			return b.String()
 		}
 	}
 	return s
 }
 
-// foldInto appends fold(s) to b without building the folded string first.
+// foldInto appends fold(s) to b: what fold returns, without building a
+// string of its own when the caller is building a larger one.
 func foldInto(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
