@@ -16,7 +16,7 @@ set -euo pipefail
 : "${RUNTIME:=product-catalog.local/alpine:standin}"
 
 busybox=$(command -v busybox) || { echo "standin-images.sh: needs a static busybox (Debian: busybox-static)" >&2; exit 1; }
-if ! file -L "$busybox" | grep -q 'statically linked'; then
+if ! file -L "$busybox" | grep 'statically linked' >/dev/null; then
   echo "standin-images.sh: $busybox is not statically linked (install busybox-static)" >&2
   exit 1
 fi

@@ -54,7 +54,7 @@ expect_fail() {
     cat "$work/expect.log" >&2; die "$what: succeeded, want a failure naming '$reason'"
   fi
   grep -qF -- "$reason" "$work/expect.log" || { cat "$work/expect.log" >&2; die "$what: failed, but not naming '$reason'"; }
-  say "ok, refused: $what ($(grep -F -- "$reason" "$work/expect.log" | head -n1 | sed 's/^[a-z.-]*: //' | cut -c1-160))"
+  say "ok, refused: $what ($(grep -m1 -F -- "$reason" "$work/expect.log" | sed 's/^[a-z.-]*: //' | cut -c1-160))"
   passed=$((passed + 1))
 }
 
