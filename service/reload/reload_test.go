@@ -18,9 +18,16 @@ const (
 	broken    = `{"products": [{"id": "P1", "name": ""`
 )
 
+// write replaces path's content in one step, by renaming a temporary file
+// over it, so a poll never sees the file half-written: a half-written file
+// is a broken state of its own, and the tests count broken states.
 func write(t *testing.T, path, data string) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+	tmp := path + ".tmp" // not *.json: the watcher ignores it
+	if err := os.WriteFile(tmp, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
 	}
 }
