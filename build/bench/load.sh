@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Load test: wrk against the built service and against the ceiling server
 # (build/bench/ceiling) on 127.0.0.1, in the same run, for the same
-# catalog. Prints requests/s, p50 and p99 for both and the service/ceiling
-# throughput ratio.
+# catalog, in two ways:
+#   alone         each server loaded in turn on a core of its own: requests/s,
+#                 p50 and p99, and their ratio;
+#   side by side  both servers on one core, loaded at once: the CPU time each
+#                 spends per request, whose ratio is the throughput each gets
+#                 from a core. Drift on a shared machine hits both alike
+#                 here, so this ratio holds steady where the other swings.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
@@ -26,8 +31,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 service_port=$(free_port) ceiling_port=$(free_port)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-# Both servers get the last CPU and wrk the others, so each server is
-# measured on one whole core, undisturbed by the load generator.
+# Both servers get the last CPU and wrk the others: alone, each server has
+# a whole core, undisturbed by the load generator; side by side, they share
+# it.
 server_cpu=() wrk_cpu=()
 if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
   last=$(($(nproc) - 1))
@@ -37,7 +43,8 @@ PRODUCT_CATALOG_PORT=$service_port PRODUCT_CATALOG_DIR=$CATALOG_DIR "${server_cp
 service_pid=$!
 pids+=("$service_pid")
 "${server_cpu[@]}" "$out/ceiling" -addr "127.0.0.1:$ceiling_port" -dir "$CATALOG_DIR" >"$out/ceiling.log" 2>&1 &
-pids+=($!)
+ceiling_pid=$!
+pids+=("$ceiling_pid")
 for port in "$service_port" "$ceiling_port"; do
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/products/BRW-0001" >/dev/null 2>&1 && break; sleep 0.1; done
 done
@@ -48,11 +55,41 @@ run() {
   awk '/^Requests\/sec:/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rps, p50, p99}' "$out/$1.txt"
 }
 
-# Each endpoint is measured in ROUNDS rounds, service and ceiling back to
-# back, in alternating order so drift on the machine hits both alike; the
-# round with the median ratio is printed, with the spread of all rounds.
-printf '%-22s %12s %9s %9s %12s %9s %9s %6s  %s\n' endpoint "service r/s" p50 p99 "ceiling r/s" p50 p99 ratio "ratio range"
+# cpu_ns PID is the CPU time all of the process's threads have used.
+cpu_ns() {
+  local total=0 ns _
+  for stat in /proc/"$1"/task/*/schedstat; do
+    read -r ns _ <"$stat" && total=$((total + ns))
+  done
+  echo "$total"
+}
+
+# side_by_side NAME PATH prints "ceiling-ns-per-request / service-ns-per-request"
+# for one round in which both servers, sharing a core, are loaded at once.
+side_by_side() {
+  local s0 c0 s1 c1 s_requests c_requests
+  s0=$(cpu_ns "$service_pid") c0=$(cpu_ns "$ceiling_pid")
+  "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$service_port$2" >"$out/both-service$1.txt" &
+  "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$ceiling_port$2" >"$out/both-ceiling$1.txt"
+  wait $!
+  s1=$(cpu_ns "$service_pid") c1=$(cpu_ns "$ceiling_pid")
+  s_requests=$(awk '/requests in/ {print $1}' "$out/both-service$1.txt")
+  c_requests=$(awk '/requests in/ {print $1}' "$out/both-ceiling$1.txt")
+  awk -v s=$((s1 - s0)) -v c=$((c1 - c0)) -v sn="$s_requests" -v cn="$c_requests" 'BEGIN {printf "%.2f\n", (c / cn) / (s / sn)}'
+}
+
+# median prints the middle of its arguments, then their range.
+median() {
+  local sorted
+  mapfile -t sorted < <(printf '%s\n' "$@" | sort -n)
+  echo "${sorted[$((($# - 1) / 2))]} ${sorted[0]}..${sorted[-1]}"
+}
+
+echo "load.sh: $ROUNDS rounds of $DURATION per server and endpoint, $CONNECTIONS connections, catalog $CATALOG_DIR"
+printf '%-22s %12s %9s %9s %12s %9s %9s  %-17s %s\n' endpoint "service r/s" p50 p99 "ceiling r/s" p50 p99 "r/s ratio (range)" "per-core ratio (range)"
 for endpoint in /products/BRW-0001 /products; do
+  # Alone: rounds alternate which server goes first, and the round with
+  # the median ratio is printed.
   rounds=()
   for round in $(seq "$ROUNDS"); do
     name=${endpoint//\//_}-$round
@@ -69,7 +106,15 @@ for endpoint in /products/BRW-0001 /products; do
   mapfile -t sorted < <(printf '%s\n' "${rounds[@]}" | sort -n)
   read -r ratio s_rps s_p50 s_p99 c_rps c_p50 c_p99 <<<"${sorted[$(((ROUNDS - 1) / 2))]}"
   spread="${sorted[0]%% *}..${sorted[-1]%% *}"
-  printf '%-22s %12s %9s %9s %12s %9s %9s %6s  %s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" "$ratio" "$spread"
+
+  per_core=()
+  for round in $(seq "$ROUNDS"); do
+    per_core+=("$(side_by_side "${endpoint//\//_}-$round" "$endpoint")")
+  done
+  read -r core_ratio core_spread < <(median "${per_core[@]}")
+  printf '%-22s %12s %9s %9s %12s %9s %9s  %-17s %s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" \
+    "$ratio ($spread)" "$core_ratio ($core_spread)"
 done
 # VmHWM is the service's peak resident set over its whole life, load included.
 echo "peak RSS of the service: $(awk '/^VmHWM:/ {printf "%.1f MB", $2 / 1024}' "/proc/$service_pid/status") (target < 60 MB)"
+echo "targets: per-core ratio >= 0.80 for both endpoints"
