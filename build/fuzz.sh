@@ -9,6 +9,7 @@ targets=(
   ./service/catalog:FuzzParse
   ./service/catalog:FuzzSearch
   ./service/httpapi:FuzzParseListQuery
+  ./service/httpapi:FuzzRoutes
 )
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/gorilla/mux"
 	"go.uber.org/zap"
 )
 
@@ -39,7 +38,7 @@ func handleGetProduct(logger *zap.Logger, vs *views) http.Handler {
 		if !ok {
 			return
 		}
-		id := mux.Vars(r)["id"]
+		id := productID(r)
 		pos, found := v.catalog.Position(id)
 		if !found {
 			writeError(w, errorf(codeNotFound, "no product with id %q", id))

@@ -39,7 +39,6 @@ func (r *Readiness) ShutDown() { r.shuttingDown.Store(true) }
 func NewServer(logger, accessLog *zap.Logger, source Source, m *metrics.Metrics, readiness *Readiness) http.Handler {
 	router := mux.NewRouter()
 	addRoutes(router, logger, source, m, readiness)
-	router.Use(recordRoute)
 	router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(codeNotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})
@@ -48,7 +47,7 @@ func NewServer(logger, accessLog *zap.Logger, source Source, m *metrics.Metrics,
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")))
 	})
-	return observe(accessLog, m, newRequestIDs(), recoverPanics(logger, router))
+	return observe(accessLog, m, newRequestIDs(), recoverPanics(logger, dispatch(router)))
 }
 
 // allowedMethods lists the methods of the routes whose path matches r.
