@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Load test: wrk against the built service and against the ceiling server
 # (build/bench/ceiling) on 127.0.0.1, in the same run, for the same
-# catalog, in two ways:
+# catalog. The ceiling runs with the service's http.Server limits, so the
+# two differ only in their handlers; a second ceiling with net/http's
+# defaults (no per-request deadlines) shows what those limits cost.
+# Two ways of measuring:
 #   alone         each server loaded in turn on a core of its own: requests/s,
 #                 p50 and p99, and their ratio;
-#   side by side  both servers on one core, loaded at once: the CPU time each
-#                 spends per request, whose ratio is the throughput each gets
-#                 from a core. Drift on a shared machine hits both alike
-#                 here, so this ratio holds steady where the other swings.
+#   side by side  the servers share one core and are loaded at once: the CPU
+#                 time each spends per request, whose ratio is the throughput
+#                 each gets from a core. Drift on a shared machine hits all
+#                 alike here, so this ratio holds steady where the other swings.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
@@ -28,7 +31,7 @@ CGO_ENABLED=0 go build -trimpath -o "$out/ceiling" ./build/bench/ceiling
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
   echo $((20000 + RANDOM % 20000)); }
-service_port=$(free_port) ceiling_port=$(free_port)
+service_port=$(free_port) ceiling_port=$(free_port) bare_port=$(free_port)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 # Both servers get the last CPU and wrk the others: alone, each server has
@@ -42,10 +45,13 @@ fi
 PRODUCT_CATALOG_PORT=$service_port PRODUCT_CATALOG_DIR=$CATALOG_DIR "${server_cpu[@]}" "$out/product-catalog" >"$out/service.log" 2>&1 &
 service_pid=$!
 pids+=("$service_pid")
-"${server_cpu[@]}" "$out/ceiling" -addr "127.0.0.1:$ceiling_port" -dir "$CATALOG_DIR" >"$out/ceiling.log" 2>&1 &
+"${server_cpu[@]}" "$out/ceiling" -limits -addr "127.0.0.1:$ceiling_port" -dir "$CATALOG_DIR" >"$out/ceiling.log" 2>&1 &
 ceiling_pid=$!
 pids+=("$ceiling_pid")
-for port in "$service_port" "$ceiling_port"; do
+"${server_cpu[@]}" "$out/ceiling" -addr "127.0.0.1:$bare_port" -dir "$CATALOG_DIR" >"$out/ceiling-bare.log" 2>&1 &
+bare_pid=$!
+pids+=("$bare_pid")
+for port in "$service_port" "$ceiling_port" "$bare_port"; do
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/products/BRW-0001" >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
@@ -64,18 +70,27 @@ cpu_ns() {
   echo "$total"
 }
 
-# side_by_side NAME PATH prints "ceiling-ns-per-request / service-ns-per-request"
-# for one round in which both servers, sharing a core, are loaded at once.
+# side_by_side NAME PATH: one round in which the three servers, sharing a
+# core, are loaded at once. Prints the service's per-core throughput as a
+# ratio of the ceiling's, then of the bare ceiling's: the inverse ratio of
+# their CPU time per request.
 side_by_side() {
-  local s0 c0 s1 c1 s_requests c_requests
-  s0=$(cpu_ns "$service_pid") c0=$(cpu_ns "$ceiling_pid")
-  "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$service_port$2" >"$out/both-service$1.txt" &
-  "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$ceiling_port$2" >"$out/both-ceiling$1.txt"
-  wait $!
-  s1=$(cpu_ns "$service_pid") c1=$(cpu_ns "$ceiling_pid")
-  s_requests=$(awk '/requests in/ {print $1}' "$out/both-service$1.txt")
-  c_requests=$(awk '/requests in/ {print $1}' "$out/both-ceiling$1.txt")
-  awk -v s=$((s1 - s0)) -v c=$((c1 - c0)) -v sn="$s_requests" -v cn="$c_requests" 'BEGIN {printf "%.2f\n", (c / cn) / (s / sn)}'
+  local server port pid loaders=() before=() after=() requests=()
+  for server in service ceiling bare; do
+    port=${server}_port pid=${server}_pid
+    before+=("$(cpu_ns "${!pid}")")
+    "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:${!port}$2" >"$out/both-$server$1.txt" &
+    loaders+=($!)
+  done
+  wait "${loaders[@]}"
+  for server in service ceiling bare; do
+    pid=${server}_pid
+    after+=("$(cpu_ns "${!pid}")")
+    requests+=("$(awk '/requests in/ {print $1}' "$out/both-$server$1.txt")")
+  done
+  awk -v s=$((after[0] - before[0])) -v c=$((after[1] - before[1])) -v b=$((after[2] - before[2])) \
+    -v sn="${requests[0]}" -v cn="${requests[1]}" -v bn="${requests[2]}" \
+    'BEGIN {per = s / sn; printf "%.2f %.2f\n", (c / cn) / per, (b / bn) / per}'
 }
 
 # median prints the middle of its arguments, then their range.
@@ -86,7 +101,7 @@ median() {
 }
 
 echo "load.sh: $ROUNDS rounds of $DURATION per server and endpoint, $CONNECTIONS connections, catalog $CATALOG_DIR"
-printf '%-22s %12s %9s %9s %12s %9s %9s  %-17s %s\n' endpoint "service r/s" p50 p99 "ceiling r/s" p50 p99 "r/s ratio (range)" "per-core ratio (range)"
+printf '%-22s %12s %9s %9s %12s %9s %9s  %-17s  %-22s %s\n' endpoint "service r/s" p50 p99 "ceiling r/s" p50 p99 "r/s ratio (range)" "per-core ratio (range)" "vs bare net/http"
 for endpoint in /products/BRW-0001 /products; do
   # Alone: rounds alternate which server goes first, and the round with
   # the median ratio is printed.
@@ -107,13 +122,15 @@ for endpoint in /products/BRW-0001 /products; do
   read -r ratio s_rps s_p50 s_p99 c_rps c_p50 c_p99 <<<"${sorted[$(((ROUNDS - 1) / 2))]}"
   spread="${sorted[0]%% *}..${sorted[-1]%% *}"
 
-  per_core=()
+  per_core=() per_core_bare=()
   for round in $(seq "$ROUNDS"); do
-    per_core+=("$(side_by_side "${endpoint//\//_}-$round" "$endpoint")")
+    read -r vs_ceiling vs_bare < <(side_by_side "${endpoint//\//_}-$round" "$endpoint")
+    per_core+=("$vs_ceiling") per_core_bare+=("$vs_bare")
   done
   read -r core_ratio core_spread < <(median "${per_core[@]}")
-  printf '%-22s %12s %9s %9s %12s %9s %9s  %-17s %s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" \
-    "$ratio ($spread)" "$core_ratio ($core_spread)"
+  read -r bare_ratio bare_spread < <(median "${per_core_bare[@]}")
+  printf '%-22s %12s %9s %9s %12s %9s %9s  %-17s  %-22s %s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" \
+    "$ratio ($spread)" "$core_ratio ($core_spread)" "$bare_ratio ($bare_spread)"
 done
 # VmHWM is the service's peak resident set over its whole life, load included.
 echo "peak RSS of the service: $(awk '/^VmHWM:/ {printf "%.1f MB", $2 / 1024}' "/proc/$service_pid/status") (target < 60 MB)"

@@ -37,17 +37,8 @@ type Build struct {
 	Catalog fs.FS
 }
 
-// HTTP server limits. The read limits cut slow or stalled clients
-// (slowloris); the write limit bounds a response to a client that stops
-// reading; MaxHeaderBytes answers oversized headers with 431.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 10 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
-	healthcheckWait   = 3 * time.Second
-)
+// healthcheckWait bounds the healthcheck subcommand's request.
+const healthcheckWait = 3 * time.Second
 
 const usage = `usage: product-catalog [serve | healthcheck | version]
 
@@ -111,15 +102,8 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 		return fmt.Errorf("listen on port %d (%s): %w", cfg.Port, config.EnvPort, err)
 	}
 	readiness := &httpapi.Readiness{}
-	srv := &http.Server{
-		Handler:           httpapi.NewServer(logger, logs.access, store, m, readiness),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          zap.NewStdLog(logger.With(zap.String("source", "net/http"))),
-	}
+	srv := httpapi.NewHTTPServer(httpapi.NewServer(logger, logs.access, store, m, readiness))
+	srv.ErrorLog = zap.NewStdLog(logger.With(zap.String("source", "net/http")))
 
 	var background sync.WaitGroup
 	defer background.Wait()

@@ -3,6 +3,10 @@
 // with no routing library, logging, metrics or validation of parameters.
 // The service's throughput is reported as a ratio of this one's, measured
 // in the same run on the same machine.
+//
+// With -limits it runs with the service's http.Server limits (read, write
+// and idle timeouts, header size), which set deadlines on every request;
+// without, with net/http's defaults, which set none.
 package main
 
 import (
@@ -14,19 +18,21 @@ import (
 	"os"
 
 	"github.com/product-catalog/product-catalog/service/catalog"
+	"github.com/product-catalog/product-catalog/service/httpapi"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8089", "listen address")
 	dir := flag.String("dir", "products", "catalog directory")
+	limits := flag.Bool("limits", false, "run with the service's http.Server limits")
 	flag.Parse()
-	if err := serve(*addr, *dir); err != nil {
+	if err := serve(*addr, *dir, *limits); err != nil {
 		fmt.Fprintf(os.Stderr, "ceiling: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func serve(addr, dir string) error {
+func serve(addr, dir string, limits bool) error {
 	c, err := catalog.Load(os.DirFS(dir), dir)
 	if err != nil {
 		return err
@@ -59,6 +65,11 @@ func serve(addr, dir string) error {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 	})
-	log.Printf("ceiling: %d products on %s", len(products), addr)
-	return http.ListenAndServe(addr, mux)
+	srv := &http.Server{Addr: addr, Handler: mux}
+	if limits {
+		srv = httpapi.NewHTTPServer(mux)
+		srv.Addr = addr
+	}
+	log.Printf("ceiling: %d products on %s (service limits: %v)", len(products), addr, limits)
+	return srv.ListenAndServe()
 }
