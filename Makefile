@@ -73,7 +73,7 @@ bench-go: ## Go benchmarks (repository + 1k/10k/100k catalogs), compared with bu
 	$(BIN)/benchstat build/bench/baseline.txt .out/bench/go.txt
 
 .PHONY: bench-load
-bench-load: ## wrk: GET /products/{id} and GET /products, service vs ceiling, median of ROUNDS
+bench-load: ## wrk: GET /products/{id} and GET /products vs the ceiling, then search on 100k products
 	build/bench/load.sh
 
 .PHONY: bench-baseline
