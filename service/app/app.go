@@ -102,7 +102,11 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 		return fmt.Errorf("listen on port %d (%s): %w", cfg.Port, config.EnvPort, err)
 	}
 	readiness := &httpapi.Readiness{}
-	srv := httpapi.NewHTTPServer(httpapi.NewServer(logger, logs.access, store, m, readiness))
+	handler := httpapi.NewServer(logger, logs.access, store, m, readiness)
+	if err := handler.Prepare(initial); err != nil {
+		return fmt.Errorf("encode the catalog: %w", err)
+	}
+	srv := httpapi.NewHTTPServer(handler)
 	srv.ErrorLog = zap.NewStdLog(logger.With(zap.String("source", "net/http")))
 
 	var background sync.WaitGroup
@@ -113,7 +117,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 		background.Add(1)
 		go func() {
 			defer background.Done()
-			reload.Watch(watchCtx, dir, store, cfg.ReloadInterval, reloadHooks(logger, m, dir.Path()))
+			reload.Watch(watchCtx, dir, store, cfg.ReloadInterval, reloadHooks(logger, m, handler, dir.Path()))
 		}()
 	}
 
@@ -178,8 +182,9 @@ func loadCatalog(cfg config.Config, embedded fs.FS) (*catalog.Catalog, *reload.D
 	return c, dir, "directory " + cfg.CatalogDir, nil
 }
 
-func reloadHooks(logger *zap.Logger, m *metrics.Metrics, dir string) reload.Hooks {
+func reloadHooks(logger *zap.Logger, m *metrics.Metrics, server *httpapi.Server, dir string) reload.Hooks {
 	return reload.Hooks{
+		Prepare: server.Prepare,
 		Reloaded: func(c *catalog.Catalog) {
 			m.Reloaded()
 			m.CatalogServed(c.Len())

@@ -18,8 +18,7 @@ import (
 // extract the variable. Those runs were a third of the cost of
 // GET /products/{id} in BenchmarkServer. Each route is named by the
 // template it stands for, the label logs and metrics use.
-func addRoutes(r *mux.Router, logger *zap.Logger, source Source, m *metrics.Metrics, readiness *Readiness) {
-	vs := &views{source: source}
+func addRoutes(r *mux.Router, logger *zap.Logger, vs *views, source Source, m *metrics.Metrics, readiness *Readiness) {
 	get := []string{http.MethodGet, http.MethodHead}
 	for _, route := range []struct {
 		template string

@@ -37,7 +37,7 @@ func checkRoutesMatchTemplates(t testing.TB, router *mux.Router, path string) {
 
 func newTestRouter() *mux.Router {
 	router := mux.NewRouter()
-	addRoutes(router, zap.NewNop(), &stubSource{}, metrics.New("test"), &Readiness{})
+	addRoutes(router, zap.NewNop(), &views{source: &stubSource{}}, &stubSource{}, metrics.New("test"), &Readiness{})
 	return router
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 	"go.uber.org/zap"
 
+	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/metrics"
 )
 
@@ -31,14 +32,29 @@ func (r *Readiness) Ready() bool { return !r.shuttingDown.Load() }
 // ShutDown makes /readyz answer 503 from now on.
 func (r *Readiness) ShutDown() { r.shuttingDown.Store(true) }
 
+// Server is the service's HTTP handler.
+type Server struct {
+	handler http.Handler
+	views   *views
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Prepare encodes c for the wire before it is served: call it before a
+// snapshot becomes the source's current one, and no request waits for the
+// encoding. An error means c cannot be served.
+func (s *Server) Prepare(c *catalog.Catalog) error { return s.views.prepare(c) }
+
 // NewServer returns the service's HTTP handler.
 //
 // logger takes what an operator must see (panics, failures to encode a
 // catalog); accessLog takes one line per request and may sample or drop
 // them.
-func NewServer(logger, accessLog *zap.Logger, source Source, m *metrics.Metrics, readiness *Readiness) http.Handler {
+func NewServer(logger, accessLog *zap.Logger, source Source, m *metrics.Metrics, readiness *Readiness) *Server {
+	vs := &views{source: source}
 	router := mux.NewRouter()
-	addRoutes(router, logger, source, m, readiness)
+	addRoutes(router, logger, vs, source, m, readiness)
 	router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(codeNotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})
@@ -47,7 +63,10 @@ func NewServer(logger, accessLog *zap.Logger, source Source, m *metrics.Metrics,
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")))
 	})
-	return observe(accessLog, m, newRequestIDs(), recoverPanics(logger, dispatch(router)))
+	return &Server{
+		handler: observe(accessLog, m, newRequestIDs(), recoverPanics(logger, dispatch(router))),
+		views:   vs,
+	}
 }
 
 // allowedMethods lists the methods of the routes whose path matches r.

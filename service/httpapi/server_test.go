@@ -310,7 +310,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		t.Errorf("openapi = %q, want 3.x", doc.OpenAPI)
 	}
 	router := mux.NewRouter()
-	addRoutes(router, zap.NewNop(), &stubSource{}, metrics.New("test"), &Readiness{})
+	addRoutes(router, zap.NewNop(), &views{source: &stubSource{}}, &stubSource{}, metrics.New("test"), &Readiness{})
 	routes := 0
 	err := router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		tpl := route.GetName() // routes are named by their path templates
@@ -357,5 +357,30 @@ func TestRequestIDsCountInBase36(t *testing.T) {
 		if got := ids.new(); got != tt.want {
 			t.Errorf("id after %d = %q, want %q", tt.last, got, tt.want)
 		}
+	}
+}
+
+// A snapshot prepared before the swap is served from the prepared view:
+// the first request after a reload does not encode the catalog.
+func TestPreparedViewServesTheFirstRequestAfterTheSwap(t *testing.T) {
+	old, next := testCatalog(t), testCatalog(t)
+	source := &stubSource{old}
+	s, _, _ := newTestServer(t, source)
+	server := s.(*Server)
+	do(s, http.MethodGet, "/products/A1", nil)
+	served := server.views.last.Load()
+	if err := server.Prepare(next); err != nil {
+		t.Fatal(err)
+	}
+	prepared := server.views.prepared.Load()
+	if rec := do(s, http.MethodGet, "/products/A1", nil); rec.Code != http.StatusOK || server.views.last.Load() != served {
+		t.Errorf("before the swap: status %d, serving a new view; want 200 from the old one", rec.Code)
+	}
+	source.c = next
+	if rec := do(s, http.MethodGet, "/products/A1", nil); rec.Code != http.StatusOK {
+		t.Errorf("after the swap: status %d, want 200", rec.Code)
+	}
+	if got := server.views.last.Load(); got != prepared {
+		t.Errorf("after the swap the view served is not the prepared one: the first request built its own")
 	}
 }

@@ -98,13 +98,15 @@ func (v *view) listBody(r catalog.Result) []byte {
 	return b.Bytes()
 }
 
-// views hands out the view of the current snapshot, building it once per
-// snapshot. Reads take no lock; concurrent first requests after a reload
-// wait for a single build.
+// views hands out the view of the current snapshot. A view is built once
+// per snapshot: ahead of time by prepare, before a reload swaps the
+// snapshot in, or else by the first request that needs it. Reads take no
+// lock; concurrent first requests wait for a single build.
 type views struct {
-	source Source
-	build  sync.Mutex
-	last   atomic.Pointer[view]
+	source   Source
+	build    sync.Mutex
+	last     atomic.Pointer[view] // the view of the snapshot served last
+	prepared atomic.Pointer[view] // a view built for a snapshot not yet served
 }
 
 // Source provides the catalog snapshot to serve.
@@ -115,6 +117,10 @@ type Source interface {
 func (vs *views) current() (*view, error) {
 	c := vs.source.Catalog()
 	if v := vs.last.Load(); v != nil && v.catalog == c {
+		return v, nil
+	}
+	if v := vs.prepared.Load(); v != nil && v.catalog == c {
+		vs.last.Store(v)
 		return v, nil
 	}
 	vs.build.Lock()
@@ -128,4 +134,15 @@ func (vs *views) current() (*view, error) {
 	}
 	vs.last.Store(v)
 	return v, nil
+}
+
+// prepare builds c's view ahead of serving c, so that no request waits
+// for it: encoding 100k products takes about a quarter of a second.
+func (vs *views) prepare(c *catalog.Catalog) error {
+	v, err := newView(c)
+	if err != nil {
+		return err
+	}
+	vs.prepared.Store(v)
+	return nil
 }

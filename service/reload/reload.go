@@ -94,6 +94,10 @@ func fingerprint(dir string) (string, error) {
 
 // Hooks tell the caller what a reload did.
 type Hooks struct {
+	// Prepare, when set, readies a new catalog before it is served (the
+	// HTTP layer encodes it); an error refuses the catalog like a
+	// validation error.
+	Prepare  func(*catalog.Catalog) error
 	Reloaded func(*catalog.Catalog) // a new catalog is being served
 	Failed   func(error)            // the directory changed but could not be served; the last good catalog stays
 }
@@ -118,6 +122,9 @@ func Watch(ctx context.Context, dir *Dir, store *Store, interval time.Duration, 
 			continue
 		}
 		next, err := dir.Load()
+		if err == nil && hooks.Prepare != nil {
+			err = hooks.Prepare(next)
+		}
 		if err != nil {
 			hooks.Failed(err)
 			continue

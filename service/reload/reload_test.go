@@ -133,3 +133,63 @@ func TestWatchStopsWithTheContext(t *testing.T) {
 		t.Fatal("Watch did not return after its context ended")
 	}
 }
+
+// Prepare runs before a new catalog is served, and a Prepare error refuses
+// the catalog as a validation error would.
+func TestWatchPreparesBeforeServing(t *testing.T) {
+	tests := []struct {
+		name        string
+		prepareErr  error
+		wantServed  int // products served after the edit
+		wantReloads int
+		wantFailed  int
+	}{
+		{"prepared", nil, 2, 1, 0},
+		{"refused by Prepare", errors.New("cannot encode"), 1, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			file := filepath.Join(root, "a.json")
+			write(t, file, catalogV1)
+			dir := NewDir(root)
+			first, err := dir.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			store := NewStore(first)
+			var ev events
+			hooks := ev.hooks()
+			prepared := make(chan *catalog.Catalog, 1)
+			hooks.Prepare = func(c *catalog.Catalog) error {
+				if store.Catalog() != first {
+					t.Errorf("Prepare ran after the new catalog was served")
+				}
+				prepared <- c
+				return tt.prepareErr
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { Watch(ctx, dir, store, 10*time.Millisecond, hooks); close(done) }()
+			defer func() { cancel(); <-done }()
+
+			write(t, file, catalogV2)
+			var c *catalog.Catalog
+			select {
+			case c = <-prepared:
+			case <-time.After(5 * time.Second):
+				t.Fatal("Prepare was not called for the edit")
+			}
+			if c.Len() != 2 {
+				t.Errorf("Prepare got %d products, want the edit's 2", c.Len())
+			}
+			waitFor(t, "the edit to be served or refused", func() bool { r, f := ev.counts(); return r+f == 1 })
+			if got := store.Catalog().Len(); got != tt.wantServed {
+				t.Errorf("served %d products, want %d", got, tt.wantServed)
+			}
+			if r, f := ev.counts(); r != tt.wantReloads || f != tt.wantFailed {
+				t.Errorf("reloads, failures = %d, %d; want %d, %d", r, f, tt.wantReloads, tt.wantFailed)
+			}
+		})
+	}
+}
