@@ -62,21 +62,41 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func TestWatchSwapsValidEditsAndKeepsTheLastGoodCatalog(t *testing.T) {
+// watched is a catalog directory holding catalogV1 in one file, and the
+// store serving it.
+type watched struct {
+	file  string
+	dir   *Dir
+	first *catalog.Catalog
+	store *Store
+}
+
+func newWatched(t *testing.T) watched {
+	t.Helper()
 	root := t.TempDir()
-	file := filepath.Join(root, "a.json")
-	write(t, file, catalogV1)
-	dir := NewDir(root)
-	first, err := dir.Load()
+	w := watched{file: filepath.Join(root, "a.json"), dir: NewDir(root)}
+	write(t, w.file, catalogV1)
+	first, err := w.dir.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := NewStore(first)
-	var ev events
+	w.first, w.store = first, NewStore(first)
+	return w
+}
+
+// watch runs Watch every 10ms until the test ends.
+func (w watched) watch(t *testing.T, hooks Hooks) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { Watch(ctx, dir, store, 10*time.Millisecond, ev.hooks()); close(done) }()
-	defer func() { cancel(); <-done }()
+	go func() { Watch(ctx, w.dir, w.store, 10*time.Millisecond, hooks); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+func TestWatchSwapsValidEditsAndKeepsTheLastGoodCatalog(t *testing.T) {
+	w := newWatched(t)
+	file, store, first := w.file, w.store, w.first
+	var ev events
+	w.watch(t, ev.hooks())
 
 	time.Sleep(50 * time.Millisecond)
 	if r, f := ev.counts(); r != 0 || f != 0 {
@@ -149,31 +169,20 @@ func TestWatchPreparesBeforeServing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := t.TempDir()
-			file := filepath.Join(root, "a.json")
-			write(t, file, catalogV1)
-			dir := NewDir(root)
-			first, err := dir.Load()
-			if err != nil {
-				t.Fatal(err)
-			}
-			store := NewStore(first)
+			w := newWatched(t)
 			var ev events
 			hooks := ev.hooks()
 			prepared := make(chan *catalog.Catalog, 1)
 			hooks.Prepare = func(c *catalog.Catalog) error {
-				if store.Catalog() != first {
+				if w.store.Catalog() != w.first {
 					t.Errorf("Prepare ran after the new catalog was served")
 				}
 				prepared <- c
 				return tt.prepareErr
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() { Watch(ctx, dir, store, 10*time.Millisecond, hooks); close(done) }()
-			defer func() { cancel(); <-done }()
+			w.watch(t, hooks)
 
-			write(t, file, catalogV2)
+			write(t, w.file, catalogV2)
 			var c *catalog.Catalog
 			select {
 			case c = <-prepared:
@@ -184,7 +193,7 @@ func TestWatchPreparesBeforeServing(t *testing.T) {
 				t.Errorf("Prepare got %d products, want the edit's 2", c.Len())
 			}
 			waitFor(t, "the edit to be served or refused", func() bool { r, f := ev.counts(); return r+f == 1 })
-			if got := store.Catalog().Len(); got != tt.wantServed {
+			if got := w.store.Catalog().Len(); got != tt.wantServed {
 				t.Errorf("served %d products, want %d", got, tt.wantServed)
 			}
 			if r, f := ev.counts(); r != tt.wantReloads || f != tt.wantFailed {
