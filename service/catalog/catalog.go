@@ -175,11 +175,10 @@ func (c *Catalog) match(q Query) []int32 {
 	} else if candidates == nil {
 		candidates = c.all
 	}
-	matches := verify(c.searchText, candidates, text)
-	if len(candidates) >= cacheMinCandidates {
-		c.cache.put(key, matches)
+	if len(candidates) < cacheMinCandidates {
+		return verify(c.searchText, candidates, text)
 	}
-	return matches
+	return c.cache.do(key, func() []int32 { return verify(c.searchText, candidates, text) })
 }
 
 // verify keeps the candidates whose text contains the folded query: the
