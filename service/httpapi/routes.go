@@ -22,19 +22,23 @@ func addRoutes(r *mux.Router, logger *zap.Logger, vs *views, source Source, m *m
 	get := []string{http.MethodGet, http.MethodHead}
 	for _, route := range []struct {
 		template string
-		matches  mux.MatcherFunc
 		handler  http.Handler
+		matches  mux.MatcherFunc // nil: the path is the template
 	}{
 		// The hottest routes first: one request per product page view.
-		{productRoute, isProductPath, handleGetProduct(logger, vs)},
-		{"/products", pathIs("/products"), handleListProducts(logger, vs)},
-		{"/categories", pathIs("/categories"), handleListCategories(logger, vs)},
-		{"/healthz", pathIs("/healthz"), handleHealthz()},
-		{"/readyz", pathIs("/readyz"), handleReadyz(source, readiness)},
-		{"/metrics", pathIs("/metrics"), m.Handler()},
-		{"/openapi.json", pathIs("/openapi.json"), handleOpenAPI()},
+		{productRoute, handleGetProduct(logger, vs), isProductPath},
+		{"/products", handleListProducts(logger, vs), nil},
+		{"/categories", handleListCategories(logger, vs), nil},
+		{"/healthz", handleHealthz(), nil},
+		{"/readyz", handleReadyz(source, readiness), nil},
+		{"/metrics", m.Handler(), nil},
+		{"/openapi.json", handleOpenAPI(), nil},
 	} {
-		r.MatcherFunc(route.matches).Methods(get...).Handler(route.handler).Name(route.template)
+		matches := route.matches
+		if matches == nil {
+			matches = pathIs(route.template)
+		}
+		r.MatcherFunc(matches).Methods(get...).Handler(route.handler).Name(route.template)
 	}
 }
 
