@@ -60,10 +60,15 @@ for port in "$service_port" "$ceiling_port" "$bare_port"; do
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/products/BRW-0001" >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
-# run NAME URL prints "requests/s p50 p99" from wrk's --latency report.
+# summary FILE prints "requests/s p50 p99" from a wrk --latency report.
+summary() {
+  awk '/^Requests\/sec:/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rps, p50, p99}' "$1"
+}
+
+# run NAME URL loads URL alone and prints its summary.
 run() {
   "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$out/$1.txt"
-  awk '/^Requests\/sec:/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rps, p50, p99}' "$out/$1.txt"
+  summary "$out/$1.txt"
 }
 
 # cpu_ns PID is the CPU time all of the process's threads have used.
@@ -151,5 +156,5 @@ search_pid=$!
 pids+=("$search_pid")
 for _ in $(seq 300); do curl -fsS "http://127.0.0.1:$search_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$SEARCH_CONNECTIONS" -d"$DURATION" --latency -s build/bench/search.lua "http://127.0.0.1:$search_port" >"$out/search.txt"
-read -r q_rps q_p50 q_p99 < <(awk '/^Requests\/sec:/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rps, p50, p99}' "$out/search.txt")
+read -r q_rps q_p50 q_p99 < <(summary "$out/search.txt")
 echo "search over $SEARCH_PRODUCTS products (build/bench/search.lua, $SEARCH_CONNECTIONS connections): $q_rps r/s, p50 $q_p50, p99 $q_p99 (target p50 < 1 ms)"
