@@ -65,11 +65,11 @@ func serve(addr, dir string, limits bool) error {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 	})
-	srv := &http.Server{Addr: addr, Handler: mux}
+	srv := &http.Server{Handler: mux}
 	if limits {
 		srv = httpapi.NewHTTPServer(mux)
-		srv.Addr = addr
 	}
+	srv.Addr = addr
 	log.Printf("ceiling: %d products on %s (service limits: %v)", len(products), addr, limits)
 	return srv.ListenAndServe()
 }
