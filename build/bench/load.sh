@@ -103,11 +103,12 @@ side_by_side() {
     'BEGIN {per = s / sn; printf "%.2f %.2f\n", (c / cn) / per, (b / bn) / per}'
 }
 
-# median prints the middle of its arguments, then their range.
+# median sorts its arguments, rows led by a number, by that number, and
+# prints the range of the numbers, then the middle row.
 median() {
   local sorted
   mapfile -t sorted < <(printf '%s\n' "$@" | sort -n)
-  echo "${sorted[$((($# - 1) / 2))]} ${sorted[0]}..${sorted[-1]}"
+  echo "${sorted[0]%% *}..${sorted[-1]%% *} ${sorted[$((($# - 1) / 2))]}"
 }
 
 echo "load.sh: $ROUNDS rounds of $DURATION per server and endpoint, $CONNECTIONS connections, catalog $CATALOG_DIR"
@@ -128,17 +129,15 @@ for endpoint in /products/BRW-0001 /products; do
     ratio=$(awk -v s="$s_rps" -v c="$c_rps" 'BEGIN {printf "%.2f", s / c}')
     rounds+=("$ratio $s_rps $s_p50 $s_p99 $c_rps $c_p50 $c_p99")
   done
-  mapfile -t sorted < <(printf '%s\n' "${rounds[@]}" | sort -n)
-  read -r ratio s_rps s_p50 s_p99 c_rps c_p50 c_p99 <<<"${sorted[$(((ROUNDS - 1) / 2))]}"
-  spread="${sorted[0]%% *}..${sorted[-1]%% *}"
+  read -r spread ratio s_rps s_p50 s_p99 c_rps c_p50 c_p99 < <(median "${rounds[@]}")
 
   per_core=() per_core_bare=()
   for round in $(seq "$ROUNDS"); do
     read -r vs_ceiling vs_bare < <(side_by_side "${endpoint//\//_}-$round" "$endpoint")
     per_core+=("$vs_ceiling") per_core_bare+=("$vs_bare")
   done
-  read -r core_ratio core_spread < <(median "${per_core[@]}")
-  read -r bare_ratio bare_spread < <(median "${per_core_bare[@]}")
+  read -r core_spread core_ratio < <(median "${per_core[@]}")
+  read -r bare_spread bare_ratio < <(median "${per_core_bare[@]}")
   printf '%-22s %12s %9s %9s %12s %9s %9s  %-17s  %-22s %s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" \
     "$ratio ($spread)" "$core_ratio ($core_spread)" "$bare_ratio ($bare_spread)"
 done
