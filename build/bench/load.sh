@@ -157,3 +157,8 @@ for _ in $(seq 300); do curl -fsS "http://127.0.0.1:$search_port/readyz" >/dev/n
 "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$SEARCH_CONNECTIONS" -d"$DURATION" --latency -s build/bench/search.lua "http://127.0.0.1:$search_port" >"$out/search.txt"
 read -r q_rps q_p50 q_p99 < <(summary "$out/search.txt")
 echo "search over $SEARCH_PRODUCTS products (build/bench/search.lua, $SEARCH_CONNECTIONS connections): $q_rps r/s, p50 $q_p50, p99 $q_p99 (target p50 < 1 ms)"
+
+# Memory under an attacker's query stream: the end-to-end test that bounds
+# it, run here for its figures (RSS and heap goal, warm and after).
+echo "load.sh: memory under 4000 distinct two-rune queries on 100k products (TestDistinctBroadQueriesKeepMemoryBounded)"
+go test -count=1 -run '^TestDistinctBroadQueriesKeepMemoryBounded$' -v . | grep -E 'distinct two-rune queries|^(--- |ok|FAIL)'

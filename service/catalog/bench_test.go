@@ -32,6 +32,9 @@ func BenchmarkSearch(b *testing.B) {
 		{"word", catalog.Query{Text: "ångström", Limit: 1000}}, // one adjective of many: ~11% match
 		{"phrase", catalog.Query{Text: "hot for hours", Limit: 1000}},
 		{"category+text", catalog.Query{Text: "copper", Category: "kettles", Limit: 1000}},
+		// Two runes the index cannot narrow, matching nothing: every product
+		// is checked, which is why empty answers are cached too.
+		{"none", catalog.Query{Text: "漢字", Limit: 1000}},
 	}
 	for _, n := range benchSizes {
 		c := generated(b, n)

@@ -1,27 +1,72 @@
 package catalog
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
+// The cache counts what it really holds: an answer's backing array as
+// long as its candidate list, keys, and map slots. Each case is a stream of
+// distinct queries that grew the cache without bound when only matches
+// were counted.
 func TestSearchCacheStaysBounded(t *testing.T) {
-	var sc searchCache
-	big := make([]int32, cacheMaxPositions/3)
-	for i, text := range []string{"a", "b", "c", "d", "e"} {
-		sc.do(searchKey{text: text}, func() []int32 { return big })
-		if sc.positions > cacheMaxPositions {
-			t.Fatalf("after %d searches the cache holds %d positions, over the bound %d", i+1, sc.positions, cacheMaxPositions)
-		}
-		if _, ok := sc.get(searchKey{text: text}); !ok {
-			t.Fatalf("the answer just found (%q) is missing", text)
-		}
+	tests := []struct {
+		name    string
+		queries int
+		key     func(i int) searchKey
+		search  func() []int32
+	}{
+		{"answers cut from candidate-sized arrays", 200,
+			func(i int) searchKey { return searchKey{text: fmt.Sprint(i)} },
+			func() []int32 { return make([]int32, 1, 100_000) }},
+		{"empty answers", 3 * cacheMaxEntries,
+			func(i int) searchKey { return searchKey{text: fmt.Sprint(i)} },
+			func() []int32 { return nil }},
+		{"long keys", 3 * cacheMaxEntries,
+			func(i int) searchKey {
+				return searchKey{text: fmt.Sprintf("%0256d", i), category: strings.Repeat("c", 256)}
+			},
+			func() []int32 { return []int32{1} }},
+		{"large answers", 20,
+			func(i int) searchKey { return searchKey{text: fmt.Sprint(i)} },
+			func() []int32 { return make([]int32, cacheMaxBytes/4/3) }},
 	}
-	sc.do(searchKey{text: "huge"}, func() []int32 { return make([]int32, cacheMaxPositions+1) })
-	if _, ok := sc.get(searchKey{text: "huge"}); ok {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var sc searchCache
+			for i := 0; i < tt.queries; i++ {
+				key := tt.key(i)
+				sc.do(key, tt.search)
+				if _, ok := sc.get(key); !ok {
+					t.Fatalf("query %d: the answer just found is missing", i)
+				}
+				held := 0
+				for k, m := range sc.matches {
+					held += entryBytes(k, m)
+				}
+				if held != sc.bytes {
+					t.Fatalf("query %d: the cache counts %d bytes, its entries hold %d", i, sc.bytes, held)
+				}
+				if held > cacheMaxBytes || len(sc.matches) > cacheMaxEntries {
+					t.Fatalf("query %d: the cache holds %d bytes in %d entries, over the bounds %d bytes, %d entries",
+						i, held, len(sc.matches), cacheMaxBytes, cacheMaxEntries)
+				}
+			}
+		})
+	}
+}
+
+func TestSearchCacheRefusesAnAnswerOverTheBound(t *testing.T) {
+	var sc searchCache
+	key := searchKey{text: "huge"}
+	sc.do(key, func() []int32 { return make([]int32, cacheMaxBytes/4+1) })
+	if _, ok := sc.get(key); ok {
 		t.Errorf("an answer larger than the whole bound was kept")
 	}
 }
@@ -76,5 +121,27 @@ func TestSearchCacheForgetsAPanickedSearch(t *testing.T) {
 	}()
 	if got := sc.do(key, func() []int32 { return []int32{7} }); !slices.Equal(got, []int32{7}) {
 		t.Errorf("after a panicked search: got %v, want [7]", got)
+	}
+}
+
+// An answer is kept in an array of its own: a sub-slice of the search's
+// candidate-sized array, even an empty one, would keep that array alive
+// while the budget counted only the sub-slice.
+func TestSearchCacheKeepsNoCandidateArray(t *testing.T) {
+	candidates := make([]int32, 100_000)
+	for _, n := range []int{0, 1, 1000} {
+		var sc searchCache
+		key := searchKey{text: "q"}
+		sc.do(key, func() []int32 { return candidates[:n] })
+		kept, _ := sc.get(key)
+		if len(kept) != n {
+			t.Fatalf("%d matches: kept %d", n, len(kept))
+		}
+		if cap(kept) > 0 && unsafe.SliceData(kept) == unsafe.SliceData(candidates) {
+			t.Errorf("%d matches: the cache kept the candidates' %d-element array", n, cap(candidates))
+		}
+		if n == 0 && kept != nil {
+			t.Errorf("no matches: kept a slice of capacity %d, want nil", cap(kept))
+		}
 	}
 }

@@ -183,8 +183,11 @@ func (c *Catalog) match(q Query) []int32 {
 
 // verify keeps the candidates whose text contains the folded query: the
 // trigram index narrows the candidates, only a substring check is exact.
+// The answer grows as matches are found rather than being sized to the
+// candidates: a query the index cannot narrow has every product as a
+// candidate, and would make every request allocate 4 bytes per product.
 func verify(texts []string, candidates []int32, text string) []int32 {
-	matches := make([]int32, 0, len(candidates))
+	var matches []int32
 	for _, pos := range candidates {
 		if strings.Contains(texts[pos], text) {
 			matches = append(matches, pos)
