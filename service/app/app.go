@@ -166,7 +166,7 @@ func loadCatalog(cfg config.Config, embedded fs.FS) (*catalog.Catalog, *reload.D
 	case err == nil && !info.IsDir():
 		return nil, nil, "", fmt.Errorf("%s=%q: not a directory", config.EnvCatalogDir, cfg.CatalogDir)
 	case errors.Is(err, fs.ErrNotExist) && !cfg.CatalogDirSet && embedded != nil:
-		c, err := catalog.Load(embedded, "embedded")
+		c, err := catalog.Load(embedded, "embedded", catalogLimits(cfg))
 		if err != nil {
 			return nil, nil, "", fmt.Errorf("load the embedded catalog: %w", err)
 		}
@@ -174,12 +174,25 @@ func loadCatalog(cfg config.Config, embedded fs.FS) (*catalog.Catalog, *reload.D
 	case err != nil:
 		return nil, nil, "", fmt.Errorf("%s=%q: %w", config.EnvCatalogDir, cfg.CatalogDir, err)
 	}
-	dir := reload.NewDir(cfg.CatalogDir)
+	dir := reload.NewDir(cfg.CatalogDir, catalogLimits(cfg))
 	c, err := dir.Load()
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("load catalog from %s (%s): %w", cfg.CatalogDir, config.EnvCatalogDir, err)
 	}
 	return c, dir, "directory " + cfg.CatalogDir, nil
+}
+
+// catalogLimits are the configured read limits, the catalog package's
+// defaults where none is set.
+func catalogLimits(cfg config.Config) catalog.Limits {
+	limits := catalog.DefaultLimits
+	if cfg.MaxFileBytes > 0 {
+		limits.FileBytes = cfg.MaxFileBytes
+	}
+	if cfg.MaxBytes > 0 {
+		limits.TotalBytes = cfg.MaxBytes
+	}
+	return limits
 }
 
 func reloadHooks(logger *zap.Logger, m *metrics.Metrics, server *httpapi.Server, dir string) reload.Hooks {

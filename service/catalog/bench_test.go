@@ -82,7 +82,7 @@ func BenchmarkLoad(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
 			for i := 0; i < b.N; i++ {
-				if _, err := catalog.Load(fsys, "generated"); err != nil {
+				if _, err := catalog.Load(fsys, "generated", catalog.DefaultLimits); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -91,7 +91,7 @@ func BenchmarkLoad(b *testing.B) {
 	b.Run("repository", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			if _, err := catalog.Load(os.DirFS("../../products"), "products"); err != nil {
+			if _, err := catalog.Load(os.DirFS("../../products"), "products", catalog.DefaultLimits); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -2,16 +2,21 @@ package catalog
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestLoadMergesFilesInIDOrder(t *testing.T) {
-	c, err := Load(os.DirFS("testdata/good"), "testdata/good")
+	c, err := Load(os.DirFS("testdata/good"), "testdata/good", DefaultLimits)
 	if err != nil {
 		t.Fatalf("Load(testdata/good) error = %v", err)
 	}
@@ -31,16 +36,8 @@ func TestLoadMergesFilesInIDOrder(t *testing.T) {
 // The OpenTelemetry demo's catalog file must load unchanged: users of the
 // demo bring exactly this file.
 func TestLoadOpenTelemetryDemoCatalog(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "shared", "fixtures", "otel-demo", "products.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("the compatibility fixture is required (shared/ beside the repository): %v", err)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "products.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c, err := Load(os.DirFS(dir), dir)
+	// testdata/otel-demo/NOTICE names the demo's commit and license.
+	c, err := Load(os.DirFS("testdata/otel-demo"), "testdata/otel-demo", DefaultLimits)
 	if err != nil {
 		t.Fatalf("Load(otel-demo products.json) error = %v", err)
 	}
@@ -61,7 +58,7 @@ func TestLoadOpenTelemetryDemoCatalog(t *testing.T) {
 }
 
 func TestLoadReportsEveryProblem(t *testing.T) {
-	_, err := Load(os.DirFS("testdata/broken"), "testdata/broken")
+	_, err := Load(os.DirFS("testdata/broken"), "testdata/broken", DefaultLimits)
 	var verr *ValidationError
 	if !errors.As(err, &verr) {
 		t.Fatalf("Load(testdata/broken) error = %v, want *ValidationError", err)
@@ -91,7 +88,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 }
 
 func TestLoadRejectsDuplicateIDsNamingBothFiles(t *testing.T) {
-	_, err := Load(os.DirFS("testdata/duplicate"), "testdata/duplicate")
+	_, err := Load(os.DirFS("testdata/duplicate"), "testdata/duplicate", DefaultLimits)
 	want := `testdata/duplicate/b.json: products[0] (id "A1"): id: duplicate id: already used by testdata/duplicate/a.json products[1]`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("Load(testdata/duplicate) error = %v, want it to contain %q", err, want)
@@ -107,7 +104,7 @@ func TestLoadRejectsEmptyCatalogs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(os.DirFS(tt.dir), tt.dir)
+			_, err := Load(os.DirFS(tt.dir), tt.dir, DefaultLimits)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Load(%s) error = %v, want it to contain %q", tt.dir, err, tt.want)
 			}
@@ -126,5 +123,162 @@ func TestNewValidatesLikeLoad(t *testing.T) {
 	c, err := New([]Product{valid})
 	if err != nil || c.Len() != 1 {
 		t.Errorf("New(one product) = %v, %v; want a catalog of 1", c, err)
+	}
+}
+
+// Only regular files are read, symlinks followed: anything else named
+// *.json is refused with the file and its kind named, and never opened (a
+// named pipe would block the load until a writer came).
+func TestLoadReadsOnlyRegularFiles(t *testing.T) {
+	good, err := os.ReadFile("testdata/good/a.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		make  func(t *testing.T, path string)
+		want  string // "" for a file that loads
+		total int    // products, when it loads
+	}{
+		{"regular file", func(t *testing.T, path string) { writeFile(t, path, good) }, "", 2},
+		{"symlink to a regular file", func(t *testing.T, path string) {
+			target := filepath.Join(t.TempDir(), "target")
+			writeFile(t, target, good)
+			symlink(t, target, path)
+		}, "", 2},
+		{"named pipe", func(t *testing.T, path string) { mkfifo(t, path) }, "x.json: not a regular file but a named pipe", 0},
+		{"symlink to a named pipe", func(t *testing.T, path string) {
+			target := filepath.Join(t.TempDir(), "fifo")
+			mkfifo(t, target)
+			symlink(t, target, path)
+		}, "x.json: not a regular file but a named pipe", 0},
+		{"directory", func(t *testing.T, path string) {
+			if err := os.Mkdir(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, "x.json: not a regular file but a directory", 0},
+		{"device", func(t *testing.T, path string) { symlink(t, "/dev/zero", path) }, "x.json: not a regular file but a device", 0},
+		{"dangling symlink", func(t *testing.T, path string) { symlink(t, "/nonexistent", path) }, "x.json: stat x.json: no such file or directory", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tt.make(t, filepath.Join(dir, "x.json"))
+			c, err := loadWithin(t, dir, DefaultLimits)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("Load() error = %v, want the catalog", err)
+			case tt.want == "" && c.Len() != tt.total:
+				t.Errorf("Load().Len() = %d, want %d", c.Len(), tt.total)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("Load() error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadLimits(t *testing.T) {
+	good, err := os.ReadFile("testdata/good/a.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := int64(len(good))
+	tests := []struct {
+		name   string
+		files  int
+		limits Limits
+		want   string
+	}{
+		{"within both", 2, Limits{FileBytes: size, TotalBytes: 2 * size}, ""},
+		{"a file over its limit", 1, Limits{FileBytes: size - 1, TotalBytes: 10 * size},
+			fmt.Sprintf("f0.json: %d bytes, larger than the limit of %d bytes per file", size, size-1)},
+		{"files over the total", 3, Limits{FileBytes: size, TotalBytes: 2*size + 1},
+			fmt.Sprintf("hold more than the limit of %d bytes in all (passed at", 2*size+1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for i := 0; i < tt.files; i++ {
+				// Distinct ids, the same size.
+				writeFile(t, filepath.Join(dir, fmt.Sprintf("f%d.json", i)), []byte(strings.NewReplacer("A1", fmt.Sprintf("A%d", i), "B2", fmt.Sprintf("B%d", i)).Replace(string(good))))
+			}
+			_, err := loadWithin(t, dir, tt.limits)
+			if tt.want == "" && err != nil {
+				t.Fatalf("Load() error = %v, want the catalog", err)
+			}
+			if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("Load() error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A file that grows past the limit after it was measured is cut at the
+// limit and refused.
+func TestReadRegularStopsAtTheLimit(t *testing.T) {
+	fsys := fstest.MapFS{"x.json": &fstest.MapFile{Data: make([]byte, 100)}}
+	grown := growingFS{fsys}
+	_, err := readRegular(grown, "x.json", 50)
+	if want := "larger than the limit of 50 bytes per file"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("readRegular() error = %v, want %q", err, want)
+	}
+}
+
+// growingFS reports every file as empty before it is opened, as if it grew
+// between the check and the read.
+type growingFS struct{ fstest.MapFS }
+
+func (g growingFS) Stat(name string) (fs.FileInfo, error) {
+	info, err := g.MapFS.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	return emptyInfo{info}, nil
+}
+
+type emptyInfo struct{ fs.FileInfo }
+
+func (emptyInfo) Size() int64 { return 0 }
+
+// loadWithin loads dir, failing the test if Load has not returned within
+// a deadline: a load that waits on a named pipe never would.
+func loadWithin(t *testing.T, dir string, limits Limits) (*Catalog, error) {
+	t.Helper()
+	type result struct {
+		c   *Catalog
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		c, err := Load(os.DirFS(dir), dir, limits)
+		done <- result{c, err}
+	}()
+	select {
+	case r := <-done:
+		return r.c, r.err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Load(%s) still running after 10s: is it waiting on a file?", dir)
+		return nil, nil
+	}
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func symlink(t *testing.T, target, path string) {
+	t.Helper()
+	if err := os.Symlink(target, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mkfifo(t *testing.T, path string) {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -18,6 +18,8 @@ const (
 	EnvAccessLog       = "ACCESS_LOG"
 	EnvShutdownTimeout = "SHUTDOWN_TIMEOUT"
 	EnvShutdownDrain   = "SHUTDOWN_DRAIN"
+	EnvMaxFileBytes    = "PRODUCT_CATALOG_MAX_FILE_BYTES"
+	EnvMaxBytes        = "PRODUCT_CATALOG_MAX_BYTES"
 )
 
 // Defaults, documented in the README.
@@ -47,6 +49,9 @@ type Config struct {
 	// answering /readyz with 503, before it stops accepting connections: the
 	// time a load balancer needs to stop sending it traffic.
 	ShutdownDrain time.Duration
+	// MaxFileBytes and MaxBytes bound what is read from one catalog file
+	// and from all of them; 0 leaves the catalog package's default.
+	MaxFileBytes, MaxBytes int64
 }
 
 // FromEnv reads and validates every variable, and reports every problem at
@@ -117,8 +122,44 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			cfg.ShutdownDrain = d
 		}
 	}
+	for _, limit := range []struct {
+		name string
+		dst  *int64
+	}{{EnvMaxFileBytes, &cfg.MaxFileBytes}, {EnvMaxBytes, &cfg.MaxBytes}} {
+		if v := getenv(limit.name); v != "" {
+			n, err := parseBytes(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", limit.name, v, err))
+			} else {
+				*limit.dst = n
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}
 	return cfg, nil
+}
+
+// byteUnits are the suffixes parseBytes takes, largest first.
+var byteUnits = []struct {
+	suffix string
+	size   int64
+}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"", 1}}
+
+// parseBytes reads a positive size in bytes, with an optional KiB, MiB or
+// GiB suffix.
+func parseBytes(v string) (int64, error) {
+	for _, u := range byteUnits {
+		digits, ok := strings.CutSuffix(v, u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil || n <= 0 || n > (1<<62)/u.size {
+			break
+		}
+		return n * u.size, nil
+	}
+	return 0, errors.New("must be a positive number of bytes, optionally with a KiB, MiB or GiB suffix, such as 64MiB")
 }

@@ -21,8 +21,11 @@ func TestFromEnv(t *testing.T) {
 		{"defaults", nil, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second}},
 		{"everything set", map[string]string{
 			EnvPort: "9000", EnvCatalogDir: "/data", EnvReloadInterval: "1m", EnvLogLevel: "DEBUG", EnvShutdownTimeout: "3s",
-			EnvShutdownDrain: "2s", EnvAccessLog: "ALL",
-		}, Config{Port: 9000, CatalogDir: "/data", CatalogDirSet: true, ReloadInterval: time.Minute, LogLevel: "debug", AccessLog: "all", ShutdownTimeout: 3 * time.Second, ShutdownDrain: 2 * time.Second}},
+			EnvShutdownDrain: "2s", EnvAccessLog: "ALL", EnvMaxFileBytes: "8MiB", EnvMaxBytes: "1000",
+		}, Config{Port: 9000, CatalogDir: "/data", CatalogDirSet: true, ReloadInterval: time.Minute, LogLevel: "debug", AccessLog: "all", ShutdownTimeout: 3 * time.Second, ShutdownDrain: 2 * time.Second,
+			MaxFileBytes: 8 << 20, MaxBytes: 1000}},
+		{"sizes in each unit", map[string]string{EnvMaxFileBytes: "3KiB", EnvMaxBytes: "2GiB"}, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second,
+			MaxFileBytes: 3 << 10, MaxBytes: 2 << 30}},
 		{"reload disabled", map[string]string{EnvReloadInterval: "0"}, Config{Port: 8088, CatalogDir: "products", LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second}},
 	}
 	for _, tt := range tests {
@@ -71,6 +74,12 @@ func TestFromEnvRejects(t *testing.T) {
 		{EnvReloadInterval, "-5s", "must not be negative"},
 		{EnvReloadInterval, "1ms", "must be 0 or at least 100ms"},
 		{EnvShutdownTimeout, "0", "must be a positive Go duration"},
+		{EnvMaxFileBytes, "0", "must be a positive number of bytes"},
+		{EnvMaxFileBytes, "-1", "must be a positive number of bytes"},
+		{EnvMaxFileBytes, "64MB", "must be a positive number of bytes"},
+		{EnvMaxFileBytes, "MiB", "must be a positive number of bytes"},
+		{EnvMaxBytes, "99999999999GiB", "must be a positive number of bytes"},
+		{EnvMaxBytes, " 1KiB", "must be a positive number of bytes"},
 	}
 	for _, tt := range tests {
 		_, err := FromEnv(env(map[string]string{tt.name: tt.value}))

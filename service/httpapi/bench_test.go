@@ -31,7 +31,7 @@ func (w *discardWriter) WriteHeader(code int)        { w.status = code }
 // (routing, request ids, logging at info into io.Discard, metrics) on the
 // repository's catalog and on generated catalogs.
 func BenchmarkServer(b *testing.B) {
-	repository, err := catalog.Load(os.DirFS("../../products"), "products")
+	repository, err := catalog.Load(os.DirFS("../../products"), "products", catalog.DefaultLimits)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func (s *stubSource) Catalog() *catalog.Catalog { return s.c }
 
 func testCatalog(t *testing.T) *catalog.Catalog {
 	t.Helper()
-	c, err := catalog.Load(os.DirFS("testdata/catalog"), "testdata/catalog")
+	c, err := catalog.Load(os.DirFS("testdata/catalog"), "testdata/catalog", catalog.DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/product-catalog/product-catalog/service/catalog"
@@ -36,12 +38,13 @@ func (s *Store) replace(c *catalog.Catalog) { s.current.Store(c) }
 
 // Dir is a catalog directory on disk that remembers what it last read.
 type Dir struct {
-	path string
-	seen string // fingerprint of the files at the last load, good or bad
+	path   string
+	limits catalog.Limits
+	seen   string // fingerprint of the files at the last load, good or bad
 }
 
-// NewDir returns the catalog directory at path.
-func NewDir(path string) *Dir { return &Dir{path: path} }
+// NewDir returns the catalog directory at path, read within limits.
+func NewDir(path string, limits catalog.Limits) *Dir { return &Dir{path: path, limits: limits} }
 
 // Path is the directory's path as configured.
 func (d *Dir) Path() string { return d.path }
@@ -55,7 +58,21 @@ func (d *Dir) Load() (*catalog.Catalog, error) {
 		return nil, err
 	}
 	d.seen = fp
-	return catalog.Load(os.DirFS(d.path), d.path)
+	return catalog.Load(nonblockingDirFS(d.path), d.path, d.limits)
+}
+
+// nonblockingDirFS is os.DirFS opening files with O_NONBLOCK. catalog.Load
+// refuses anything but a regular file before opening it, but a name could
+// be swapped for a named pipe in between; opened without O_NONBLOCK, a pipe
+// would block the reload until some writer came. Opened this way, the
+// check Load makes on the opened file refuses it at once.
+type nonblockingDirFS string
+
+func (d nonblockingDirFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	return os.OpenFile(filepath.Join(string(d), filepath.FromSlash(name)), os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 
 // Changed reports whether the directory's files differ from the last load.

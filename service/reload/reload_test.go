@@ -5,7 +5,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,7 +76,7 @@ type watched struct {
 func newWatched(t *testing.T) watched {
 	t.Helper()
 	root := t.TempDir()
-	w := watched{file: filepath.Join(root, "a.json"), dir: NewDir(root)}
+	w := watched{file: filepath.Join(root, "a.json"), dir: NewDir(root, catalog.DefaultLimits)}
 	write(t, w.file, catalogV1)
 	first, err := w.dir.Load()
 	if err != nil {
@@ -138,7 +140,7 @@ func TestWatchSwapsValidEditsAndKeepsTheLastGoodCatalog(t *testing.T) {
 func TestWatchStopsWithTheContext(t *testing.T) {
 	root := t.TempDir()
 	write(t, filepath.Join(root, "a.json"), catalogV1)
-	dir := NewDir(root)
+	dir := NewDir(root, catalog.DefaultLimits)
 	c, err := dir.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -200,5 +202,36 @@ func TestWatchPreparesBeforeServing(t *testing.T) {
 				t.Errorf("reloads, failures = %d, %d; want %d, %d", r, f, tt.wantReloads, tt.wantFailed)
 			}
 		})
+	}
+}
+
+// A named pipe dropped into the directory is refused without waiting for a
+// writer. Opening goes through
+// O_NONBLOCK, so even a name swapped for a pipe after catalog.Load's check
+// cannot block a reload.
+func TestDirRefusesANamedPipe(t *testing.T) {
+	w := newWatched(t)
+	pipe := filepath.Join(filepath.Dir(w.file), "b.json")
+	if err := syscall.Mkfifo(pipe, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		f, err := nonblockingDirFS(filepath.Dir(pipe)).Open("b.json")
+		if err == nil {
+			f.Close()
+		}
+		if err == nil {
+			_, err = w.dir.Load()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if want := "b.json: not a regular file but a named pipe"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load() with a named pipe: error = %v, want %q", err, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("opening or loading a named pipe still blocks after 10s")
 	}
 }

@@ -33,7 +33,7 @@ func main() {
 }
 
 func serve(addr, dir string, limits bool) error {
-	c, err := catalog.Load(os.DirFS(dir), dir)
+	c, err := catalog.Load(os.DirFS(dir), dir, catalog.DefaultLimits)
 	if err != nil {
 		return err
 	}
