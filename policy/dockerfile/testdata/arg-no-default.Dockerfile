@@ -1,4 +1,4 @@
-# expect: has no default
+# expect: is not a global build arg with a default
 ARG BASE
 FROM ${BASE}
 USER 65532:65532

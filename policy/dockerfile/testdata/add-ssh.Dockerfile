@@ -1,0 +1,5 @@
+# expect: ADD ssh://git@github.com/example/tools.git: fetches from the network
+FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+ADD ssh://git@github.com/example/tools.git /tools
+USER 65532:65532
+HEALTHCHECK CMD ["/app", "healthcheck"]
