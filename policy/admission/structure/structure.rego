@@ -50,8 +50,24 @@ deny contains msg if {
 
 deny contains msg if {
 	some [path, doc] in cips
-	doc.apiVersion != "policy.sigstore.dev/v1beta1"
-	msg := sprintf("%s: apiVersion %v, want policy.sigstore.dev/v1beta1", [path, doc.apiVersion])
+	object.get(doc, "apiVersion", "missing") != "policy.sigstore.dev/v1beta1"
+	msg := sprintf("%s: apiVersion %v, want policy.sigstore.dev/v1beta1", [path, object.get(doc, "apiVersion", "missing")])
+}
+
+# A policy that matches no image, or names no authority, admits everything.
+deny contains msg if {
+	some [path, doc] in cips
+	some field in ["images", "authorities"]
+	count(object.get(doc, ["spec", field], [])) == 0
+	msg := sprintf("%s: spec.%s is missing or empty", [path, field])
+}
+
+# mode: warn admits what fails; enforce is the default when mode is absent.
+deny contains msg if {
+	some [path, doc] in cips
+	mode := object.get(doc, ["spec", "mode"], "enforce")
+	mode != "enforce"
+	msg := sprintf("%s: spec.mode is %v, want enforce", [path, mode])
 }
 
 deny contains msg if {
@@ -113,21 +129,33 @@ deny contains msg if {
 
 deny contains msg if {
 	some [path, doc] in kyvernos
-	doc.apiVersion != "kyverno.io/v1"
-	msg := sprintf("%s: apiVersion %v, want kyverno.io/v1", [path, doc.apiVersion])
+	object.get(doc, "apiVersion", "missing") != "kyverno.io/v1"
+	msg := sprintf("%s: apiVersion %v, want kyverno.io/v1", [path, object.get(doc, "apiVersion", "missing")])
+}
+
+# Kyverno audits unless told to enforce: a rule's own failureAction (1.13
+# and later), else the policy's validationFailureAction, must say Enforce.
+deny contains msg if {
+	some [path, rule, vi] in verify_images
+	action := object.get(vi, "failureAction", object.get(kyverno_doc[path], ["spec", "validationFailureAction"], "missing (Audit)"))
+	not action in {"Enforce", "enforce"}
+	msg := sprintf("%s: rule %s: the failure action is %v, want Enforce", [path, rule, action])
 }
 
 deny contains msg if {
 	some [path, doc] in kyvernos
-	doc.spec.validationFailureAction != "Enforce"
-	msg := sprintf("%s: validationFailureAction is %v, want Enforce", [path, doc.spec.validationFailureAction])
+	some override in object.get(doc, ["spec", "validationFailureActionOverrides"], [])
+	not override.action in {"Enforce", "enforce"}
+	msg := sprintf("%s: validationFailureActionOverrides sets %v for %v, want no exception to Enforce", [path, override.action, object.get(override, "namespaces", "all namespaces")])
 }
 
 deny contains msg if {
 	some [path, doc] in kyvernos
-	doc.spec.failurePolicy != "Fail"
-	msg := sprintf("%s: failurePolicy is %v, want Fail (an unreachable webhook must not admit)", [path, doc.spec.failurePolicy])
+	object.get(doc, ["spec", "failurePolicy"], "missing") != "Fail"
+	msg := sprintf("%s: failurePolicy is %v, want Fail (an unreachable webhook must not admit)", [path, object.get(doc, ["spec", "failurePolicy"], "missing")])
 }
+
+kyverno_doc[path] := doc if some [path, doc] in kyvernos
 
 verify_images contains [path, rule.name, vi] if {
 	some [path, doc] in kyvernos

@@ -85,3 +85,36 @@ test_kyverno_attestor_without_key if {
 	bad := json.patch(kyverno, [{"op": "replace", "path": "/spec/rules/0/verifyImages/0/attestors/0/entries/0", "value": {"keys": {"publicKeys": "k8s://ns/secret"}}}])
 	denies(bad, "neither this repository's CI identity nor a PEM public key")
 }
+
+test_kyverno_without_failure_action_audits if {
+	denies(json.remove(kyverno, ["spec/validationFailureAction"]), "the failure action is missing (Audit), want Enforce")
+}
+
+test_kyverno_rule_failure_action_audit if {
+	denies(json.patch(kyverno, [{"op": "add", "path": "/spec/rules/0/verifyImages/0/failureAction", "value": "Audit"}]), "the failure action is Audit")
+}
+
+test_kyverno_rule_failure_action_enforce_alone if {
+	enforced := json.patch(json.remove(kyverno, ["spec/validationFailureAction"]), [{"op": "add", "path": "/spec/rules/0/verifyImages/0/failureAction", "value": "Enforce"}])
+	count(deny) == 0 with input as files(enforced)
+}
+
+test_kyverno_audit_override if {
+	denies(json.patch(kyverno, [{"op": "add", "path": "/spec/validationFailureActionOverrides", "value": [{"action": "Audit", "namespaces": ["dev"]}]}]), "validationFailureActionOverrides sets Audit")
+}
+
+test_missing_fields_fail_closed if {
+	every c in [
+		[kyverno, "spec/failurePolicy", "failurePolicy is missing"],
+		[kyverno, "apiVersion", "apiVersion missing"],
+		[cip, "apiVersion", "apiVersion missing"],
+		[cip, "spec/images", "spec.images is missing"],
+		[cip, "spec/authorities", "spec.authorities is missing"],
+	] {
+		denies(json.remove(c[0], [c[1]]), c[2])
+	}
+}
+
+test_cip_warn_mode if {
+	denies(json.patch(cip, [{"op": "add", "path": "/spec/mode", "value": "warn"}]), "spec.mode is warn")
+}

@@ -16,11 +16,15 @@ allow if count(deny) == 0
 
 go_components := [c | some c in input.predicate.components; startswith(object.get(c, "purl", ""), "pkg:golang/")]
 
+# Every compared field is read through field(), which gives "missing" for
+# an absent one: missing fields fail closed.
+field(path) := object.get(input, path, "missing")
+
 deny contains "predicateType is not https://cyclonedx.org/bom" if {
-	input.predicateType != "https://cyclonedx.org/bom"
+	field(["predicateType"]) != "https://cyclonedx.org/bom"
 }
 
-deny contains "bomFormat is not CycloneDX" if input.predicate.bomFormat != "CycloneDX"
+deny contains "bomFormat is not CycloneDX" if field(["predicate", "bomFormat"]) != "CycloneDX"
 
 deny contains "no Go module of the binary is listed (no pkg:golang purls)" if count(go_components) == 0
 

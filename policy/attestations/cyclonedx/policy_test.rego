@@ -38,3 +38,23 @@ test_no_base_image if {
 	some msg in deny with input as json.patch(good, [{"op": "remove", "path": "/predicate/metadata/component/pedigree"}])
 	contains(msg, "base image")
 }
+
+# Each field the policy reads, removed, is a denial.
+test_missing_fields_fail_closed if {
+	every path in [
+		"predicateType",
+		"predicate/bomFormat",
+		"predicate/components",
+		"predicate/components/0/purl",
+		"predicate/components/1/version",
+		"predicate/components/2/version",
+		"predicate/metadata/component/pedigree/ancestors",
+		"predicate/metadata/component/pedigree/ancestors/0/type",
+		"predicate/metadata/component/pedigree/ancestors/0/version",
+		"predicate/metadata",
+		"predicate",
+	] {
+		not allow with input as json.remove(good, [path])
+		count(deny) > 0 with input as json.remove(good, [path])
+	}
+}

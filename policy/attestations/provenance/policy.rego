@@ -14,24 +14,31 @@ default allow := false
 
 allow if count(deny) == 0
 
+# Every field is read through field(), which gives "missing" for an absent
+# one: a comparison with an undefined value would be undefined too, and the
+# deny it guards would never fire. Missing fields fail closed.
+field(path) := object.get(input, path, "missing")
+
 definition := input.predicate.buildDefinition
 
 deny contains "predicateType is not https://slsa.dev/provenance/v1" if {
-	input.predicateType != "https://slsa.dev/provenance/v1"
+	field(["predicateType"]) != "https://slsa.dev/provenance/v1"
 }
 
 deny contains msg if {
-	definition.externalParameters.source.repository != source_repository
-	msg := sprintf("the source repository is %v, not %s", [definition.externalParameters.source.repository, source_repository])
+	repository := field(["predicate", "buildDefinition", "externalParameters", "source", "repository"])
+	repository != source_repository
+	msg := sprintf("the source repository is %v, not %s", [repository, source_repository])
 }
 
 deny contains msg if {
-	not startswith(definition.buildType, concat("", [source_repository, "/"]))
-	msg := sprintf("buildType %v is not defined in %s", [definition.buildType, source_repository])
+	build_type := field(["predicate", "buildDefinition", "buildType"])
+	not startswith(build_type, concat("", [source_repository, "/"]))
+	msg := sprintf("buildType %v is not defined in %s", [build_type, source_repository])
 }
 
 deny contains "the source commit is not a full git commit id" if {
-	not regex.match(`^[0-9a-f]{40}$`, definition.externalParameters.source.commit)
+	not regex.match(`^[0-9a-f]{40}$`, field(["predicate", "buildDefinition", "externalParameters", "source", "commit"]))
 }
 
 deny contains "no resolved dependency pins the source commit" if not pins_commit

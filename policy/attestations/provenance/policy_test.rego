@@ -56,3 +56,28 @@ test_no_builder if {
 	some msg in deny with input as json.patch(good, [{"op": "remove", "path": "/predicate/runDetails"}])
 	contains(msg, "builder.id")
 }
+
+# Each field the policy reads, removed, is a denial.
+test_missing_fields_fail_closed if {
+	every path in [
+		"predicateType",
+		"predicate/buildDefinition/buildType",
+		"predicate/buildDefinition/externalParameters/source/repository",
+		"predicate/buildDefinition/externalParameters/source/commit",
+		"predicate/buildDefinition/externalParameters/source",
+		"predicate/buildDefinition/externalParameters",
+		"predicate/buildDefinition/resolvedDependencies",
+		"predicate/buildDefinition/resolvedDependencies/0/digest",
+		"predicate/buildDefinition/resolvedDependencies/1/name",
+		"predicate/buildDefinition/resolvedDependencies/1/digest/sha256",
+		"predicate/buildDefinition/resolvedDependencies/2/name",
+		"predicate/buildDefinition/resolvedDependencies/2/digest",
+		"predicate/runDetails/builder/id",
+		"predicate/runDetails",
+		"predicate/buildDefinition",
+		"predicate",
+	] {
+		not allow with input as json.remove(good, [path])
+		count(deny) > 0 with input as json.remove(good, [path])
+	}
+}

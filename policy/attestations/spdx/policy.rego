@@ -18,13 +18,18 @@ purl(p) := [r.referenceLocator | some r in p.externalRefs; r.referenceType == "p
 
 go_packages := [p | some p in input.predicate.packages; startswith(purl(p), "pkg:golang/")]
 
+# Every compared field is read through field(), which gives "missing" for
+# an absent one: missing fields fail closed.
+field(path) := object.get(input, path, "missing")
+
 deny contains "predicateType is not https://spdx.dev/Document" if {
-	input.predicateType != "https://spdx.dev/Document"
+	field(["predicateType"]) != "https://spdx.dev/Document"
 }
 
 deny contains msg if {
-	input.predicate.spdxVersion != "SPDX-2.3"
-	msg := sprintf("spdxVersion is %v, want SPDX-2.3", [input.predicate.spdxVersion])
+	version := field(["predicate", "spdxVersion"])
+	version != "SPDX-2.3"
+	msg := sprintf("spdxVersion is %v, want SPDX-2.3", [version])
 }
 
 deny contains "no Go module of the binary is listed (no pkg:golang purls)" if {
@@ -38,8 +43,8 @@ deny contains "the Go standard library (stdlib) is not listed with its Go versio
 deny contains msg if {
 	some p in go_packages
 	p.name != main_module
-	not regex.match(`^(v|go)[0-9]`, p.versionInfo)
-	msg := sprintf("Go package %s has no version (%v)", [p.name, p.versionInfo])
+	not regex.match(`^(v|go)[0-9]`, object.get(p, "versionInfo", "missing"))
+	msg := sprintf("Go package %s has no version (%v)", [p.name, object.get(p, "versionInfo", "missing")])
 }
 
 deny contains "the base image is not listed by digest (no CONTAINER package that the image is DESCENDANT_OF)" if {

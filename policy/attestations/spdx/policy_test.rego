@@ -46,3 +46,24 @@ test_no_base_image if {
 	contains(msg, "base image")
 	not allow with input as json.patch(good, [{"op": "replace", "path": "/predicate/relationships", "value": []}])
 }
+
+# Each field the policy reads, removed, is a denial.
+test_missing_fields_fail_closed if {
+	every path in [
+		"predicateType",
+		"predicate/spdxVersion",
+		"predicate/packages",
+		"predicate/packages/1/externalRefs",
+		"predicate/packages/2/versionInfo",
+		"predicate/packages/3/versionInfo",
+		"predicate/packages/4/primaryPackagePurpose",
+		"predicate/packages/4/versionInfo",
+		"predicate/relationships",
+		"predicate/relationships/0/relationshipType",
+		"predicate/relationships/0/relatedSpdxElement",
+		"predicate",
+	] {
+		not allow with input as json.remove(good, [path])
+		count(deny) > 0 with input as json.remove(good, [path])
+	}
+}
