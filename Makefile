@@ -4,6 +4,15 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# VERSION reaches shells, ldflags and image tags: a hostile tag name (one
+# holding quotes, ";" or "$") must stop the build, not run. Checked by make
+# itself, before any recipe sees it.
+ifeq ($(strip $(VERSION)),)
+$(error VERSION is empty)
+endif
+ifneq ($(shell printf '%s' '$(subst ','"'"',$(VERSION))' | grep -Ex '[0-9A-Za-z][0-9A-Za-z._+-]{0,127}'),$(VERSION))
+$(error VERSION "$(VERSION)" is not a version: letters, digits, ".", "_", "+" and "-", up to 128, starting with a letter or digit)
+endif
 # Reproducible builds: no paths, no build id, the version stamped in.
 LDFLAGS := -s -w -buildid= -X main.version=$(VERSION)
 BIN := build/.bin
@@ -22,7 +31,7 @@ build: ## build ./product-catalog (static, reproducible)
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o product-catalog .
 
 .PHONY: test
-test: test-go fuzz-short test-policy test-image test-supply-chain ## every test (what CI runs)
+test: lint test-go fuzz-short test-policy test-scripts test-image test-supply-chain ## every check and test (what CI runs)
 
 .PHONY: test-go
 test-go: ## unit, handler and end-to-end Go tests, with -race
@@ -41,11 +50,17 @@ tools: ## build the pinned tools into build/.bin
 	build/tools/install.sh all
 
 .PHONY: lint
-lint: ## gofmt, go vet, staticcheck
+lint: ## gofmt, go vet, staticcheck, shellcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [[ -n $$out ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	build/tools/install.sh staticcheck
 	$(BIN)/staticcheck ./...
+	build/tools/apt-install.sh shellcheck
+	shellcheck $$(git ls-files '*.sh' .ci/run)
+
+.PHONY: test-scripts
+test-scripts: ## the scripts with fake crane and cosign: verify.sh's reasons, sbom-audit.sh's symlinks, purls, hostile VERSION
+	build/test-scripts.sh
 
 .PHONY: test-image
 test-image: ## build the Dockerfile with BuildKit (stand-in bases) and test the image
@@ -54,8 +69,8 @@ test-image: ## build the Dockerfile with BuildKit (stand-in bases) and test the 
 IMAGE_NAME ?= product-catalog
 .PHONY: image
 image: ## docker buildx build with the real, digest-pinned base images
-	docker buildx build --load --build-arg VERSION=$(VERSION) \
-	  --build-arg REVISION=$$(git rev-parse HEAD) -t $(IMAGE_NAME):$(VERSION) .
+	docker buildx build --load --build-arg 'VERSION=$(VERSION)' \
+	  --build-arg "REVISION=$$(git rev-parse HEAD)" -t '$(IMAGE_NAME):$(VERSION)' .
 
 .PHONY: test-policy
 test-policy: ## conftest: Dockerfile rules, attestation and admission policies, bad Dockerfiles denied; actionlint
@@ -87,7 +102,7 @@ SBOM ?=
 ko-build: ## ko build both platforms, push to KO_DOCKER_REPO; digest in .out/ko/image.txt
 	@: "$${KO_DOCKER_REPO:?set KO_DOCKER_REPO, e.g. ghcr.io/you/product-catalog}"
 	build/tools/install.sh ko crane >&2
-	VERSION=$(VERSION) build/supply-chain/ko-build.sh
+	VERSION='$(VERSION)' build/supply-chain/ko-build.sh
 
 .PHONY: sbom
 sbom: ## SPDX 2.3 + CycloneDX SBOMs of IMAGE=repo@sha256:... into .out/images/<digest>/

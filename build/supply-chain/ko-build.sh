@@ -4,6 +4,7 @@
 # reference, by digest, to $OUT/ko/image.txt, keeps ko's SPDX SBOMs under
 # $OUT/ko/sbom, and records the build's inputs for the provenance.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${KO_DOCKER_REPO:?set KO_DOCKER_REPO to the repository to push to, e.g. ghcr.io/product-catalog/product-catalog}"
 : "${VERSION:?set VERSION, the version stamped into the binary and used as the tag}"

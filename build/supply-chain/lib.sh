@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the supply-chain scripts: sourced, never run.
 #
 # Every script that acts on an image acts on a digest. A bare tag can move
@@ -68,4 +69,50 @@ image_arg() {
 # registry must use TLS.
 local_registry() {
   [[ $1 == localhost[:/]* || $1 == 127.0.0.1[:/]* ]]
+}
+
+# resolve_in_root ROOT PATH: PATH inside the file tree at ROOT, with every
+# symlink resolved as it would be inside the image: an absolute target
+# starts again at ROOT, and ".." stops at ROOT. Prints the resolved path
+# (relative to ROOT, with a leading slash). A symlink must never lead the
+# caller to a file of the host: ROOT$(resolve_in_root ROOT PATH) is always
+# under ROOT.
+resolve_in_root() {
+  local root=$1 rest=${2#/} out="" comp target hops=0
+  while [[ -n $rest ]]; do
+    comp=${rest%%/*}
+    if [[ $rest == */* ]]; then rest=${rest#*/}; else rest=""; fi
+    case $comp in
+      "" | .) continue ;;
+      ..) out=${out%/*}; continue ;;
+    esac
+    if [[ -L $root$out/$comp ]]; then
+      ((++hops <= 40)) || die "$2: more than 40 symlinks deep inside the image"
+      target=$(readlink "$root$out/$comp")
+      [[ $target != /* ]] || out=""
+      rest=${target#/}${rest:+/$rest}
+    else
+      out=$out/$comp
+    fi
+  done
+  echo "${out:-/}"
+}
+
+# oci_purl REF DIGEST PLATFORM: the package URL of an OCI image, as the purl
+# spec defines the oci type: the name is the last path segment, in lower
+# case; the registry and path go in repository_url; Docker Hub's short names
+# are spelled out (alpine is docker.io/library/alpine); the qualifiers are
+# sorted, and the platform's architecture is arch.
+oci_purl() {
+  local ref=$1 digest=$2 arch=${3#*/} name tag="" first
+  arch=${arch%%/*}
+  name=$(repo_of "$ref")
+  if [[ ${ref%@*} != "$name" ]]; then tag=${ref%@*}; tag=${tag##*:}; fi
+  first=${name%%/*}
+  if [[ $name != */* || ($first != *.* && $first != *:* && $first != localhost) ]]; then
+    [[ $name == */* ]] || name=library/$name
+    name=docker.io/$name
+  fi
+  name=${name,,}
+  echo "pkg:oci/${name##*/}@${digest/:/%3A}?arch=$arch&repository_url=$name${tag:+&tag=$tag}"
 }

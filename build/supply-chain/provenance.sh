@@ -10,6 +10,7 @@
 # env:   VERSION (required), GO_IMAGE (dockerfile builds), SOURCE_REPO,
 #        BUILD_STARTED (RFC 3339), BUILDER_ID
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 usage="usage: provenance.sh ko|dockerfile IMAGE@sha256:... BASE_IMAGE@sha256:..."
 kind=${1:?$usage} image=${2:?$usage} base=${3:?$usage}

@@ -11,6 +11,7 @@
 #   IMAGE only: makes the SBOM with sbom.sh first.
 #   SBOM only:  audits it against the image the SBOM describes.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 image=${IMAGE:-} sbom=${SBOM:-}
 [[ -n $image || -n $sbom ]] || die "set IMAGE=repo@sha256:... or SBOM=path/to/sbom.spdx.json"
@@ -44,13 +45,16 @@ entry=$(jq -r '.config.Entrypoint[0] // empty' <<<"$config")
 if [[ $entry != /* ]]; then
   entry="$(jq -r '.config.WorkingDir // "/"' <<<"$config")/$entry"
 fi
-entry=$(realpath -m "$entry")
-say "reading ${entry} from $image ($platform)"
 # Member names may or may not carry a leading slash: extract all, then look.
 mkdir "$work/rootfs"
 crane export --platform "$platform" "$image" - | tar -xf - -C "$work/rootfs" 2>/dev/null
-[[ -f $work/rootfs$entry ]] || die "$image has no file $entry"
-go version -m "$work/rootfs$entry" >"$work/buildinfo" || die "$entry in $image carries no Go build information"
+# Symlinks are resolved inside the image's tree: an absolute link as the
+# entrypoint would otherwise point at a binary of this host.
+binary=$(resolve_in_root "$work/rootfs" "$entry")
+say "reading $binary (the entrypoint $entry) from $image ($platform)"
+[[ -f $work/rootfs$binary && ! -L $work/rootfs$binary ]] ||
+  die "$image has no regular file at $binary (its entrypoint $entry)"
+go version -m "$work/rootfs$binary" >"$work/buildinfo" || die "$binary in $image carries no Go build information"
 
 # Modules compiled in: "mod"/"dep" lines, with "=>" replacements taking over.
 awk -F'\t' '$2 == "mod" || $2 == "dep" { m = $3; v = $4 }

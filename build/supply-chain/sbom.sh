@@ -9,6 +9,7 @@
 # usage: sbom.sh IMAGE@sha256:...   (env: PLATFORM, default linux/amd64)
 # output: $OUT/images/<digest>/sbom.spdx.json and sbom.cdx.json
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 image=$(image_arg "$@")
 platform=${PLATFORM:-linux/amd64}
@@ -44,7 +45,7 @@ own_module=$(go -C "$repo" list -m)
 own_license=MIT
 grep -q '^MIT License' "$repo/LICENSE" || die "LICENSE is no longer MIT: update own_license in sbom.sh"
 
-purl="pkg:oci/${base_repo##*/}@${base_digest/:/%3A}?repository_url=${base_repo%/*}/${base_repo##*/}&platform=${platform/\//%2F}"
+purl=$(oci_purl "$base" "$base_digest" "$platform")
 jq --arg name "$base_repo" --arg ref "$base" --arg digest "$base_digest" --arg purl "$purl" \
   --arg own "pkg:golang/$own_module" --arg license "$own_license" '
   (.packages[] | select(any(.externalRefs[]?; .referenceLocator | split("@")[0] == $own)) | .licenseDeclared) = $license

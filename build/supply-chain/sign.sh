@@ -14,6 +14,7 @@
 #         missing) and provenance.json (written at build time; PROVENANCE=file
 #         overrides)
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 image=$(image_arg "$@")
 dir=$(out_dir_for "$image")

@@ -16,6 +16,7 @@
 #      policy-controller tester: signed and attested admitted; unsigned,
 #      wrong-key and unattested refused.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo"
 out=${OUT:-$repo/.out}
@@ -41,7 +42,8 @@ rm -rf "$OUT"
 export VERSION=${VERSION:-test-$(git rev-parse --short HEAD)}
 
 say "throw-away cosign key pairs in $work"
-export COSIGN_PASSWORD=$(head -c 18 /dev/urandom | base64)
+COSIGN_PASSWORD=$(head -c 18 /dev/urandom | base64)
+export COSIGN_PASSWORD
 (cd "$work" && cosign generate-key-pair --output-key-prefix signer >/dev/null 2>&1 &&
   cosign generate-key-pair --output-key-prefix stranger >/dev/null 2>&1)
 key=$work/signer.key pub=$work/signer.pub wrong_pub=$work/stranger.pub
@@ -63,7 +65,7 @@ make -s ko-build KO_DOCKER_REPO="$REGISTRY/product-catalog" >/dev/null
 ko_image=$(cat "$OUT/ko/image.txt")
 say "reproducibility: ko build again from an empty Go build cache, another tag"
 first=$(digest_of "$ko_image")
-GOCACHE=$work/gocache VERSION=$VERSION KO_DOCKER_REPO="$REGISTRY/product-catalog" \
+GOCACHE=$work/gocache KO_DOCKER_REPO="$REGISTRY/product-catalog" \
   ko build --bare --tags "$VERSION-again" --sbom none . >"$work/again.txt" 2>"$work/again.log" ||
   { cat "$work/again.log" >&2; die "the second ko build failed"; }
 second=$(digest_of "$(cat "$work/again.txt")")
@@ -165,6 +167,16 @@ make -s sign IMAGE="$badsbom" COSIGN_KEY="$key" >/dev/null 2>&1
 expect_fail "verify an SPDX attestation without the base image" "the base image is not listed by digest" \
   make -s verify IMAGE="$badsbom" COSIGN_PUB="$pub"
 
+# A provenance that leaves out a field the policies check fails closed.
+norepo=$(variant no-source-repository)
+norepo_dir=$(out_dir_for "$norepo")
+mkdir -p "$norepo_dir"
+cp "$(out_dir_for "$ko_image")/sbom.spdx.json" "$(out_dir_for "$ko_image")/sbom.cdx.json" "$norepo_dir/"
+jq 'del(.buildDefinition.externalParameters.source.repository)' "$(provenance_file "$ko_image")" >"$(provenance_file "$norepo")"
+make -s sign IMAGE="$norepo" COSIGN_KEY="$key" >/dev/null 2>&1
+expect_fail "verify a provenance without its source repository" "the source repository is missing" \
+  make -s verify IMAGE="$norepo" COSIGN_PUB="$pub"
+
 jq 'del(.packages[] | select(.name == "go.uber.org/zap"))' \
   "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/missing-module.spdx.json"
 expect_fail "audit an SBOM that lacks a module of the binary" "go.uber.org/zap: not in the SBOM" \
@@ -196,5 +208,6 @@ expect_fail "admit an unsigned image" "no matching attestations" admit "$work/ci
 expect_fail "admit an image signed with another key" "accepted signatures do not match threshold" admit "$work/cip-wrong-key.yaml" "$ko_image"
 expect_fail "admit a signed image with no attestations" "no matching attestations" admit "$work/cip.yaml" "$unattested"
 expect_fail "admit an image whose SBOM fails the policy" "the base image is not listed" admit "$work/cip.yaml" "$badsbom"
+expect_fail "admit an image whose provenance lacks its source repository" "the source repository is not" admit "$work/cip.yaml" "$norepo"
 
 say "ok: both images built, SBOM'd, audited, signed, attested and verified; $passed checks of acceptance and refusal passed"

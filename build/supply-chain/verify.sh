@@ -12,6 +12,7 @@
 # usage: verify.sh IMAGE@sha256:... or IMAGE:tag@sha256:... (the tag must
 #        still point at the digest)
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 image=$(image_arg "$@")
 source_repo=${SOURCE_REPO:-https://github.com/product-catalog/product-catalog}
@@ -35,9 +36,11 @@ fi
 if local_registry "$image"; then flags+=(--allow-insecure-registry); fi
 
 # explain: cosign's last error line, after a reason a person can act on.
+# Always ends the script with a reason: when cosign printed no error line
+# (grep finds nothing), its last lines are the reason.
 explain() {
   local what=$1 err
-  err=$(grep -E '^(Error|error during command execution):' "$log" | tail -n1 | sed 's/^[^:]*: //')
+  err=$({ grep -E '^(Error|error during command execution):' "$log" || true; } | tail -n1 | sed 's/^[^:]*: //')
   case $err in
     *"no signatures found"* | *"no matching signatures"*"not found"*)
       die "$what: $image has no signature" ;;
@@ -47,7 +50,7 @@ explain() {
       die "$what: no signature on $image verifies with $who (wrong key?): $err" ;;
     *"invalid or missing digest in claim"* | *"digest"*"mismatch"* | *"does not match"*)
       die "$what: the signature found for $image was made for another image (copied signature?): $err" ;;
-    *) die "$what: ${err:-$(tail -n3 "$log")}" ;;
+    *) die "$what: cosign failed: ${err:-$(tail -n3 "$log" | grep . || echo "it printed nothing")}" ;;
   esac
 }
 

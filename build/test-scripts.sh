@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Unit tests of the scripts, with no registry and no Sigstore. Each
+# supply-chain script runs from a copy of build/supply-chain in a scratch
+# tree whose build/.bin holds fake crane and cosign commands, so a test can
+# make them answer what a real registry or cosign rarely does.
+#   - verify.sh always fails with a reason, whatever cosign prints;
+#   - sbom-audit.sh never follows a symlink out of the image's files;
+#   - lib.sh's oci_purl spells base images as the purl spec wants;
+#   - the Makefile refuses a hostile VERSION (from a git tag) before any
+#     recipe runs.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "test-scripts.sh: scratch tree in $work"
+fail() { echo "test-scripts.sh: FAIL: $*" >&2; exit 1; }
+passed=0
+ok() { echo "test-scripts.sh: ok: $*"; passed=$((passed + 1)); }
+
+tree=$work/tree
+mkdir -p "$tree/build/supply-chain" "$tree/build/.bin" "$tree/policy"
+cp "$root"/build/supply-chain/*.sh "$tree/build/supply-chain/"
+cp -r "$root/policy/attestations" "$root/policy/sbom" "$tree/policy/"
+image=127.0.0.1:5000/product-catalog@sha256:$(printf '%064d' 0)
+touch "$work/cosign.pub"
+
+# fake NAME BODY: a command in the scratch tree's build/.bin.
+fake() {
+  printf '#!/usr/bin/env bash\n%s\n' "$2" >"$tree/build/.bin/$1"
+  chmod +x "$tree/build/.bin/$1"
+}
+
+# verify.sh: cosign fails in ways the reason mapping does not know.
+# shellcheck disable=SC2016 # the fakes' bodies expand when they run
+fake cosign '[[ $1 == trusted-root ]] && { touch "$4"; exit 0; }
+printf "%b" "$COSIGN_SAYS" >&2; exit 1'
+for case in \
+  "no error line|panic: runtime error: index out of range\ngoroutine 1 [running]:\n|panic: runtime error" \
+  "an unknown error|Error: registry answered 418 I'm a teapot\n|registry answered 418" \
+  "nothing at all||it printed nothing" \
+  "no signature|Error: no signatures found\n|has no signature"; do
+  IFS='|' read -r name says want <<<"$case"
+  if out=$(COSIGN_SAYS=$says COSIGN_PUB=$work/cosign.pub "$tree/build/supply-chain/verify.sh" "$image" 2>&1); then
+    fail "verify.sh passed when cosign failed with $name"
+  fi
+  if ! grep -F "FAIL: signature:" <<<"$out" >/dev/null || ! grep -F -- "$want" <<<"$out" >/dev/null; then
+    fail "verify.sh, cosign failing with $name: want 'FAIL: signature: ...$want...', got:"$'\n'"$out"
+  fi
+  ok "verify.sh names a reason when cosign fails with $name: $(grep -F 'FAIL' <<<"$out" | head -c 120)"
+done
+
+# sbom-audit.sh: the entrypoint is a symlink. crane export serves a tree
+# built here; the host's own Go binary is what an absolute link would reach.
+host_go=$(command -v go)
+host_go=$(readlink -f "$host_go")
+rootfs=$work/rootfs
+mkdir -p "$rootfs/app" "$rootfs/usr/bin"
+cp "$host_go" "$rootfs/usr/bin/real-go"
+ln -s "$host_go" "$rootfs/app/absolute"
+ln -s ../usr/bin/real-go "$rootfs/app/relative"
+ln -s /usr/bin/real-go "$rootfs/app/rooted"
+ln -s ../../../../../../usr/bin/real-go "$rootfs/app/dotdot"
+ln -s loop "$rootfs/app/loop"
+tar -C "$rootfs" -cf "$work/rootfs.tar" .
+# shellcheck disable=SC2016 # the fake's body expands when it runs
+fake crane 'case $1 in
+  config) printf "{\"config\": {\"Entrypoint\": [\"%s\"], \"WorkingDir\": \"/app\"}}\n" "$ENTRY" ;;
+  export) cat "'"$work/rootfs.tar"'" ;;
+  *) echo "fake crane: $*" >&2; exit 1 ;;
+esac'
+echo '{"spdxVersion": "SPDX-2.3", "packages": [], "relationships": []}' >"$work/empty.spdx.json"
+for case in \
+  "absolute|has no regular file at $host_go" \
+  "relative|reading /usr/bin/real-go" \
+  "rooted|reading /usr/bin/real-go" \
+  "dotdot|reading /usr/bin/real-go" \
+  "loop|more than 40 symlinks deep"; do
+  IFS='|' read -r entry want <<<"$case"
+  out=$(ENTRY=$entry IMAGE=$image SBOM=$work/empty.spdx.json "$tree/build/supply-chain/sbom-audit.sh" 2>&1) &&
+    fail "sbom-audit.sh passed an empty SBOM (entrypoint $entry)"
+  grep -F -- "$want" <<<"$out" >/dev/null || fail "sbom-audit.sh, entrypoint /app/$entry: want '$want', got:"$'\n'"$out"
+  if [[ $entry != absolute && $entry != loop ]]; then
+    # Inside the image the link leads to a Go binary: the audit goes on to
+    # compare it with the (empty) SBOM.
+    grep -F "not in the SBOM" <<<"$out" >/dev/null || fail "sbom-audit.sh did not audit /usr/bin/real-go:"$'\n'"$out"
+  fi
+  ok "sbom-audit.sh, entrypoint a symlink ($entry): $want"
+done
+
+# oci_purl: Docker Hub short names, registries with ports, tags, arch.
+# shellcheck source=build/supply-chain/lib.sh
+source "$tree/build/supply-chain/lib.sh"
+d=sha256:$(printf 'a%.0s' {1..64})
+for case in \
+  "alpine:3.22@$d|linux/amd64|pkg:oci/alpine@sha256%3A${d#sha256:}?arch=amd64&repository_url=docker.io/library/alpine&tag=3.22" \
+  "library/alpine@$d|linux/arm64/v8|pkg:oci/alpine@sha256%3A${d#sha256:}?arch=arm64&repository_url=docker.io/library/alpine" \
+  "gcr.io/distroless/static:nonroot@$d|linux/arm64|pkg:oci/static@sha256%3A${d#sha256:}?arch=arm64&repository_url=gcr.io/distroless/static&tag=nonroot" \
+  "127.0.0.1:5000/Alpine-Standin:3.22@$d|linux/amd64|pkg:oci/alpine-standin@sha256%3A${d#sha256:}?arch=amd64&repository_url=127.0.0.1:5000/alpine-standin&tag=3.22" \
+  "localhost/x@$d|linux/amd64|pkg:oci/x@sha256%3A${d#sha256:}?arch=amd64&repository_url=localhost/x"; do
+  IFS='|' read -r ref platform want <<<"$case"
+  got=$(oci_purl "$ref" "$(digest_of "$ref")" "$platform")
+  [[ $got == "$want" ]] || fail "oci_purl $ref $platform = $got, want $want"
+  ok "oci_purl $ref -> $got"
+done
+# The Makefile: VERSION comes from `git describe`, so from whoever may push
+# a tag. A scratch repository holds a copy of the Makefile and a hostile tag.
+scratch=$work/make
+mkdir "$scratch"
+cp "$root/Makefile" "$scratch/"
+git -C "$scratch" init -q
+git -C "$scratch" -c user.name=t -c user.email=t@example.com commit -q --allow-empty -m x
+marker=$work/ran
+for case in \
+  "tag|v1';touch\${IFS}$marker;'" \
+  "tag|v1\$(touch\${IFS}$marker)" \
+  "tag|v1\`touch\${IFS}$marker\`" \
+  "env|v1;touch $marker" \
+  "env|" \
+  "env|-rf"; do
+  IFS='|' read -r how value <<<"$case"
+  rm -f "$marker"
+  if [[ $how == tag ]]; then
+    git -C "$scratch" tag -d "$(git -C "$scratch" tag)" >/dev/null 2>&1 || true
+    git -C "$scratch" tag "$value" || fail "git refused the tag name $value: pick another hostile one"
+    out=$(make -C "$scratch" -s -n build 2>&1) && fail "make accepted the tag $value as VERSION:"$'\n'"$out"
+  else
+    out=$(VERSION=$value make -C "$scratch" -s -n build 2>&1) && fail "make accepted VERSION=$value:"$'\n'"$out"
+  fi
+  grep -E "is not a version|VERSION is empty" <<<"$out" >/dev/null || fail "make refused VERSION $value, but not for being no version:"$'\n'"$out"
+  [[ ! -e $marker ]] || fail "VERSION $value ran a command"
+  ok "make refuses VERSION from a $how: $value"
+done
+git -C "$scratch" tag -d "$(git -C "$scratch" tag)" >/dev/null
+git -C "$scratch" tag v1.2.3
+out=$(make -C "$scratch" -s -n build 2>&1) || fail "make refused the tag v1.2.3:"$'\n'"$out"
+grep -F -- "-X main.version=v1.2.3" <<<"$out" >/dev/null || fail "make build does not stamp v1.2.3:"$'\n'"$out"
+ok "make takes the tag v1.2.3 as VERSION"
+echo "test-scripts.sh: $passed checks passed"
