@@ -114,6 +114,11 @@ sbom-audit: ## IMAGE=... and/or SBOM=file: modules vs go version -m, license all
 	build/tools/install.sh syft crane >&2
 	IMAGE="$(IMAGE)" SBOM="$(SBOM)" build/supply-chain/sbom-audit.sh
 
+.PHONY: vulncheck
+vulncheck: ## govulncheck -mode=binary on the binary of each platform of IMAGE=repo@sha256:... (GOVULNDB)
+	build/tools/install.sh govulncheck crane >&2
+	build/supply-chain/vulncheck.sh "$(IMAGE)"
+
 .PHONY: sign
 sign: ## sign IMAGE=repo@sha256:... and attest SBOMs + provenance (COSIGN_KEY, else keyless)
 	build/tools/install.sh cosign syft crane >&2

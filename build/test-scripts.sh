@@ -5,6 +5,7 @@
 # make them answer what a real registry or cosign rarely does.
 #   - verify.sh always fails with a reason, whatever cosign prints;
 #   - sbom-audit.sh never follows a symlink out of the image's files;
+#   - vulncheck.sh fails on a binary with a known vulnerability;
 #   - lib.sh's oci_purl spells base images as the purl spec wants;
 #   - the Makefile refuses a hostile VERSION (from a git tag) before any
 #     recipe runs.
@@ -71,9 +72,9 @@ esac'
 echo '{"spdxVersion": "SPDX-2.3", "packages": [], "relationships": []}' >"$work/empty.spdx.json"
 for case in \
   "absolute|has no regular file at $host_go" \
-  "relative|reading /usr/bin/real-go" \
-  "rooted|reading /usr/bin/real-go" \
-  "dotdot|reading /usr/bin/real-go" \
+  "relative|is /usr/bin/real-go (its entrypoint" \
+  "rooted|is /usr/bin/real-go (its entrypoint" \
+  "dotdot|is /usr/bin/real-go (its entrypoint" \
   "loop|more than 40 symlinks deep"; do
   IFS='|' read -r entry want <<<"$case"
   out=$(ENTRY=$entry IMAGE=$image SBOM=$work/empty.spdx.json "$tree/build/supply-chain/sbom-audit.sh" 2>&1) &&
@@ -86,6 +87,33 @@ for case in \
   fi
   ok "sbom-audit.sh, entrypoint a symlink ($entry): $want"
 done
+
+# vulncheck.sh: govulncheck -mode=binary on the image's binary, against the
+# two hand-written databases in build/testdata/vulndb (no network): the
+# made-up vulnerability in net/http fails the check, the empty database
+# passes it.
+"$root/build/tools/install.sh" govulncheck >&2
+ln -sf "$(readlink -f "$root/build/.bin/govulncheck")" "$tree/build/.bin/govulncheck"
+app=$work/app-rootfs
+mkdir -p "$app/usr/src/app"
+(cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$app/usr/src/app/product-catalog" .)
+tar -C "$app" -cf "$work/app.tar" .
+# shellcheck disable=SC2016 # the fake's body expands when it runs
+fake crane 'case $1 in
+  manifest) echo "{\"schemaVersion\": 2, \"config\": {}}" ;;
+  config) echo "{\"os\": \"linux\", \"architecture\": \"amd64\", \"config\": {\"Entrypoint\": [\"./product-catalog\"], \"WorkingDir\": \"/usr/src/app\"}}" ;;
+  export) cat "'"$work/app.tar"'" ;;
+  *) echo "fake crane: $*" >&2; exit 1 ;;
+esac'
+out=$(GOVULNDB=file://$root/build/testdata/vulndb/vulnerable "$tree/build/supply-chain/vulncheck.sh" "$image" 2>&1) &&
+  fail "vulncheck.sh passed a binary with GO-2099-0001:"$'\n'"$out"
+if ! grep -F "GO-2099-0001" <<<"$out" >/dev/null || ! grep -F "known vulnerabilities in the binary" <<<"$out" >/dev/null; then
+  fail "vulncheck.sh failed, but not naming GO-2099-0001:"$'\n'"$out"
+fi
+ok "vulncheck.sh refuses a binary with a known vulnerability (GO-2099-0001, linux/amd64)"
+out=$(GOVULNDB=file://$root/build/testdata/vulndb/empty "$tree/build/supply-chain/vulncheck.sh" "$image" 2>&1) ||
+  fail "vulncheck.sh refused a binary with no known vulnerability:"$'\n'"$out"
+ok "vulncheck.sh passes the binary when the database knows nothing against it"
 
 # oci_purl: Docker Hub short names, registries with ports, tags, arch.
 # shellcheck source=build/supply-chain/lib.sh

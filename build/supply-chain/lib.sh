@@ -116,3 +116,39 @@ oci_purl() {
   name=${name,,}
   echo "pkg:oci/${name##*/}@${digest/:/%3A}?arch=$arch&repository_url=$name${tag:+&tag=$tag}"
 }
+
+# extract_binary IMAGE PLATFORM DIR: unpacks the image's files for PLATFORM
+# into DIR/rootfs and prints the path of the binary it runs: its entrypoint,
+# resolved against its working directory and, through symlinks, inside the
+# image only.
+extract_binary() {
+  local image=$1 platform=$2 dir=$3 config entry binary
+  config=$(crane config --platform "$platform" "$image") || die "cannot read the config of $image ($platform)"
+  entry=$(jq -r '.config.Entrypoint[0] // empty' <<<"$config")
+  [[ -n $entry ]] || die "$image ($platform) has no entrypoint"
+  if [[ $entry != /* ]]; then
+    entry="$(jq -r '.config.WorkingDir // "/"' <<<"$config")/$entry"
+  fi
+  mkdir -p "$dir/rootfs"
+  # Member names may or may not carry a leading slash: extract all, then look.
+  crane export --platform "$platform" "$image" - | tar -xf - -C "$dir/rootfs" 2>/dev/null
+  # An absolute symlink as the entrypoint must not lead to this host's files.
+  binary=$(resolve_in_root "$dir/rootfs" "$entry")
+  say "the binary of $image ($platform) is $binary (its entrypoint $entry)"
+  [[ -f $dir/rootfs$binary && ! -L $dir/rootfs$binary ]] ||
+    die "$image ($platform) has no regular file at $binary (its entrypoint $entry)"
+  echo "$dir/rootfs$binary"
+}
+
+# platforms_of IMAGE: the platforms of an image index, one per line, or the
+# single image's own.
+platforms_of() {
+  local manifest
+  manifest=$(crane manifest "$1") || die "cannot read the manifest of $1"
+  if jq -e '.manifests' <<<"$manifest" >/dev/null; then
+    jq -r '.manifests[] | .platform | select(. != null and .os != "unknown")
+      | .os + "/" + .architecture + (if .variant then "/" + .variant else "" end)' <<<"$manifest"
+  else
+    crane config "$1" | jq -r '.os + "/" + .architecture'
+  fi
+}

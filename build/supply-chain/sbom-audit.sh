@@ -37,24 +37,9 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The binary is whatever the image runs: its entrypoint, resolved against its
-# working directory.
-config=$(crane config --platform "$platform" "$image")
-entry=$(jq -r '.config.Entrypoint[0] // empty' <<<"$config")
-[[ -n $entry ]] || die "$image has no entrypoint to audit"
-if [[ $entry != /* ]]; then
-  entry="$(jq -r '.config.WorkingDir // "/"' <<<"$config")/$entry"
-fi
-# Member names may or may not carry a leading slash: extract all, then look.
-mkdir "$work/rootfs"
-crane export --platform "$platform" "$image" - | tar -xf - -C "$work/rootfs" 2>/dev/null
-# Symlinks are resolved inside the image's tree: an absolute link as the
-# entrypoint would otherwise point at a binary of this host.
-binary=$(resolve_in_root "$work/rootfs" "$entry")
-say "reading $binary (the entrypoint $entry) from $image ($platform)"
-[[ -f $work/rootfs$binary && ! -L $work/rootfs$binary ]] ||
-  die "$image has no regular file at $binary (its entrypoint $entry)"
-go version -m "$work/rootfs$binary" >"$work/buildinfo" || die "$binary in $image carries no Go build information"
+# The binary is whatever the image runs.
+binary=$(extract_binary "$image" "$platform" "$work")
+go version -m "$binary" >"$work/buildinfo" || die "${binary#"$work/rootfs"} in $image carries no Go build information"
 
 # Modules compiled in: "mod"/"dep" lines, with "=>" replacements taking over.
 awk -F'\t' '$2 == "mod" || $2 == "dep" { m = $3; v = $4 }
