@@ -2,7 +2,7 @@
 # Tests policy/: the Dockerfile rules (Rego unit tests, our Dockerfile passes,
 # each bad Dockerfile in testdata is denied for its stated reason), the
 # attestation policies' unit tests, the admission policies' structure, and
-# the workflows (actionlint). build/supply-chain/test.sh runs the admission
+# the workflow (its structure by policy/workflow, then actionlint). build/supply-chain/test.sh runs the admission
 # policy against real signed images.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,7 +27,7 @@ for bad in policy/dockerfile/testdata/*.Dockerfile; do
   echo "test-policy.sh: denied as expected: $bad"
 done
 
-for dir in policy/attestations/*/ policy/admission/structure/; do
+for dir in policy/attestations/*/ policy/admission/structure/ policy/workflow/; do
   echo "test-policy.sh: conftest verify -p $dir"
   "$bin/conftest" verify --no-color -p "$dir"
 done
@@ -37,6 +37,9 @@ echo "test-policy.sh: the admission policies' structure (policy/admission/struct
 
 jq -e '(.go | length > 0) and (.os | length > 0) and (.reviewed | type == "object")' \
   policy/sbom/licenses.json >/dev/null || fail "policy/sbom/licenses.json lacks go, os or reviewed"
+
+echo "test-policy.sh: the workflow's structure (policy/workflow)"
+"$bin/conftest" test --no-color -p policy/workflow .github/workflows/ci.yml
 
 echo "test-policy.sh: actionlint"
 "$bin/actionlint" -no-color

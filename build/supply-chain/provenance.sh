@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes the SLSA v1 provenance predicate for an image this repository just
 # built: who built it, how, from which commit, go.sum and base image, and
-# with which parameters. ko-build.sh, CI and test.sh call it right after the
+# with which parameters, and the Go version in each platform's binary.
+# ko-build.sh, CI and test.sh call it right after the
 # push; sign.sh attests the result as --type slsaprovenance1. The predicate
 # goes to $OUT/images/<digest>/provenance.json, where sign.sh looks for it;
 # its path is printed.
@@ -29,6 +30,7 @@ case $kind in
         env: ["CGO_ENABLED=0"], defaultBaseImage: $base}') ;;
   dockerfile)
     : "${GO_IMAGE:?set GO_IMAGE, the builder image the Dockerfile build used}"
+    require_digest_ref GO_IMAGE "$GO_IMAGE"
     build_type="$source_repo/blob/main/Dockerfile@v1"
     recipe=Dockerfile
     parameters=$(jq -n --arg base "$base" \
@@ -36,11 +38,17 @@ case $kind in
   *) die "unknown build kind '$kind' (want ko or dockerfile)" ;;
 esac
 
-manifest=$(crane manifest "$image") || die "cannot read the manifest of $image"
-platforms=$(jq -c '[.manifests[]?.platform | select(. != null and .os != "unknown") | .os + "/" + .architecture]' <<<"$manifest")
-if [[ $platforms == "[]" ]]; then
-  platforms=$(crane config "$image" | jq -c '[.os + "/" + .architecture]')
-fi
+platforms=$(platforms_of "$image" | jq -R . | jq -sc .)
+# The Go that really built each platform's binary, read from the binary:
+# with GO_IMAGE it need not be the Go of the Dockerfile's default, nor the
+# Go of the machine that runs this script.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go_versions={}
+for platform in $(jq -r '.[]' <<<"$platforms"); do
+  binary=$(extract_binary "$image" "$platform" "$work/${platform//\//-}")
+  go_versions=$(jq -c --arg p "$platform" --arg v "$(go version "$binary" | awk '{print $2}')" '. + {($p): $v}' <<<"$go_versions")
+done
 
 commit=$(git rev-parse HEAD)
 ref=${GITHUB_REF:-$(git symbolic-ref -q HEAD || echo "$commit")}
@@ -64,7 +72,7 @@ jq -n \
   --arg recipe "$recipe" --arg recipeSha "$(sha256sum "$recipe" | cut -d' ' -f1)" \
   --arg goSum "$(sha256sum go.sum | cut -d' ' -f1)" \
   --arg baseName "${base%@*}" --arg baseDigest "$(digest_of "$base")" \
-  --arg goVersion "$(go env GOVERSION)" \
+  --argjson goVersions "$go_versions" --arg builderImage "${GO_IMAGE:-}" \
   --arg builder "$builder" --arg invocation "$invocation" \
   --arg started "${BUILD_STARTED:-$now}" --arg finished "$now" '
 {
@@ -74,13 +82,16 @@ jq -n \
       source: {repository: $repo, ref: $ref, commit: $commit, dirty: $dirty},
       recipe: $recipe, version: $version, platforms: $platforms
     },
-    internalParameters: ($parameters + {hostGoVersion: $goVersion}),
+    internalParameters: ($parameters + {goVersions: $goVersions}),
     resolvedDependencies: [
       {uri: ("git+" + $repo + "@" + $ref), digest: {gitCommit: $commit}},
       {name: "go.sum", uri: ($repo + "/blob/" + $commit + "/go.sum"), digest: {sha256: $goSum}},
       {name: $recipe, uri: ($repo + "/blob/" + $commit + "/" + $recipe), digest: {sha256: $recipeSha}},
       {name: "base image", uri: ("oci://" + $baseName), digest: {sha256: ($baseDigest | ltrimstr("sha256:"))}}
-    ]
+    ] + (if $builderImage == "" then [] else [
+      {name: "builder image", uri: ("oci://" + ($builderImage | split("@")[0])),
+       digest: {sha256: ($builderImage | split("@sha256:")[1])}}
+    ] end)
   },
   runDetails: {
     builder: {id: $builder},

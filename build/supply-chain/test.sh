@@ -79,6 +79,10 @@ eval "$("$repo/build/docker/standin-images.sh")"
 docker tag "$RUNTIME_IMAGE" "$REGISTRY/alpine-standin:3.22"
 docker push -q "$REGISTRY/alpine-standin:3.22" >/dev/null
 runtime_base="$REGISTRY/alpine-standin:3.22@$(crane digest "$REGISTRY/alpine-standin:3.22")"
+# The builder too, so the provenance can pin it as the release's does.
+docker tag "$GO_IMAGE" "$REGISTRY/golang-standin:1.22"
+docker push -q "$REGISTRY/golang-standin:1.22" >/dev/null
+GO_IMAGE="$REGISTRY/golang-standin:1.22@$(crane digest "$REGISTRY/golang-standin:1.22")"
 say "docker buildx build (GO_IMAGE=$GO_IMAGE RUNTIME_IMAGE=$runtime_base)"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 docker buildx build --load -q --build-arg GO_IMAGE="$GO_IMAGE" --build-arg RUNTIME_IMAGE="$runtime_base" \
