@@ -65,11 +65,15 @@ ln -s loop "$rootfs/app/loop"
 tar -C "$rootfs" -cf "$work/rootfs.tar" .
 # shellcheck disable=SC2016 # the fake's body expands when it runs
 fake crane 'case $1 in
-  config) printf "{\"config\": {\"Entrypoint\": [\"%s\"], \"WorkingDir\": \"/app\"}}\n" "$ENTRY" ;;
+  manifest) echo "{\"schemaVersion\": 2, \"config\": {}}" ;;
+  config) printf "{\"os\": \"linux\", \"architecture\": \"amd64\", \"config\": {\"Entrypoint\": [\"%s\"], \"WorkingDir\": \"/app\"}}\n" "$ENTRY" ;;
   export) cat "'"$work/rootfs.tar"'" ;;
   *) echo "fake crane: $*" >&2; exit 1 ;;
 esac'
-echo '{"spdxVersion": "SPDX-2.3", "packages": [], "relationships": []}' >"$work/empty.spdx.json"
+jq -n --arg name "${image%@*}" --arg digest "${image#*@}" '{spdxVersion: "SPDX-2.3",
+  packages: [{SPDXID: "SPDXRef-Root", name: $name, versionInfo: $digest}],
+  relationships: [{spdxElementId: "SPDXRef-DOCUMENT", relationshipType: "DESCRIBES", relatedSpdxElement: "SPDXRef-Root"}]}' \
+  >"$work/empty.spdx.json"
 for case in \
   "absolute|has no regular file at $host_go" \
   "relative|is /usr/bin/real-go (its entrypoint" \
@@ -124,7 +128,8 @@ for case in \
   "library/alpine@$d|linux/arm64/v8|pkg:oci/alpine@sha256%3A${d#sha256:}?arch=arm64&repository_url=docker.io/library/alpine" \
   "gcr.io/distroless/static:nonroot@$d|linux/arm64|pkg:oci/static@sha256%3A${d#sha256:}?arch=arm64&repository_url=gcr.io/distroless/static&tag=nonroot" \
   "127.0.0.1:5000/Alpine-Standin:3.22@$d|linux/amd64|pkg:oci/alpine-standin@sha256%3A${d#sha256:}?arch=amd64&repository_url=127.0.0.1:5000/alpine-standin&tag=3.22" \
-  "localhost/x@$d|linux/amd64|pkg:oci/x@sha256%3A${d#sha256:}?arch=amd64&repository_url=localhost/x"; do
+  "localhost/x@$d|linux/amd64|pkg:oci/x@sha256%3A${d#sha256:}?arch=amd64&repository_url=localhost/x" \
+  "ghcr.io/o/index:v1@$d||pkg:oci/index@sha256%3A${d#sha256:}?repository_url=ghcr.io/o/index&tag=v1"; do
   IFS='|' read -r ref platform want <<<"$case"
   got=$(oci_purl "$ref" "$(digest_of "$ref")" "$platform")
   [[ $got == "$want" ]] || fail "oci_purl $ref $platform = $got, want $want"

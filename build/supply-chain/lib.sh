@@ -102,7 +102,8 @@ resolve_in_root() {
 # spec defines the oci type: the name is the last path segment, in lower
 # case; the registry and path go in repository_url; Docker Hub's short names
 # are spelled out (alpine is docker.io/library/alpine); the qualifiers are
-# sorted, and the platform's architecture is arch.
+# sorted, and the platform's architecture is arch (none for an index: pass
+# an empty PLATFORM).
 oci_purl() {
   local ref=$1 digest=$2 arch=${3#*/} name tag="" first
   arch=${arch%%/*}
@@ -114,7 +115,7 @@ oci_purl() {
     name=docker.io/$name
   fi
   name=${name,,}
-  echo "pkg:oci/${name##*/}@${digest/:/%3A}?arch=$arch&repository_url=$name${tag:+&tag=$tag}"
+  echo "pkg:oci/${name##*/}@${digest/:/%3A}?${arch:+arch=$arch&}repository_url=$name${tag:+&tag=$tag}"
 }
 
 # extract_binary IMAGE PLATFORM DIR: unpacks the image's files for PLATFORM

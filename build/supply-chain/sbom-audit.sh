@@ -15,82 +15,110 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 image=${IMAGE:-} sbom=${SBOM:-}
 [[ -n $image || -n $sbom ]] || die "set IMAGE=repo@sha256:... or SBOM=path/to/sbom.spdx.json"
-platform=${PLATFORM:-linux/amd64}
 allow=$repo/policy/sbom/licenses.json
 
 if [[ -n $sbom ]]; then
   [[ -f $sbom ]] || die "SBOM=$sbom: no such file"
   jq -e '.spdxVersion | startswith("SPDX-2.")' "$sbom" >/dev/null 2>&1 ||
     die "SBOM=$sbom is not an SPDX 2.x JSON document"
+  described=$(jq -r '[.relationships[] | select(.relationshipType == "DESCRIBES")][0].relatedSpdxElement as $root
+    | [.packages[] | select(.SPDXID == $root) | .name + "@" + .versionInfo][0] // empty' "$sbom")
+  require_digest_ref "the image described by SBOM=$sbom" "$described"
   if [[ -z $image ]]; then
-    image=$(jq -r '[.relationships[] | select(.relationshipType == "DESCRIBES")][0].relatedSpdxElement as $root
-      | .packages[] | select(.SPDXID == $root) | .name + "@" + .versionInfo' "$sbom")
-    require_digest_ref "the image described by SBOM=$sbom" "$image"
+    image=$described
+  elif [[ $(digest_of "$described") != "$(digest_of "$image")" ]]; then
+    die "SBOM=$sbom describes $described, not IMAGE=$image"
   fi
 fi
 image=$(image_arg "$image")
 if [[ -z $sbom ]]; then
-  PLATFORM=$platform "$repo/build/supply-chain/sbom.sh" "$image" >/dev/null
+  "$repo/build/supply-chain/sbom.sh" "$image" >/dev/null
   sbom=$(out_dir_for "$image")/sbom.spdx.json
 fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The binary is whatever the image runs.
-binary=$(extract_binary "$image" "$platform" "$work")
-go version -m "$binary" >"$work/buildinfo" || die "${binary#"$work/rootfs"} in $image carries no Go build information"
+# audit PLATFORM IMAGE PREFIX: the SBOM's packages whose SPDX ids start with
+# PREFIX (one platform's, in an SBOM that covers several) against the binary
+# of IMAGE for PLATFORM. Prints the table; returns 1 on any problem.
+audit() {
+  local platform=$1 image=$2 prefix=$3 pwork binary go_version
+  pwork=$work/${platform//\//-}
+  mkdir -p "$pwork"
+  # The binary is whatever the image runs.
+  binary=$(extract_binary "$image" "$platform" "$pwork")
+  go version -m "$binary" >"$pwork/buildinfo" || die "${binary#"$pwork/rootfs"} in $image carries no Go build information"
 
-# Modules compiled in: "mod"/"dep" lines, with "=>" replacements taking over.
-awk -F'\t' '$2 == "mod" || $2 == "dep" { m = $3; v = $4 }
-            $2 == "=>" { m = $3; v = $4 }
-            ($2 == "mod" || $2 == "dep" || $2 == "=>") { mods[m] = v; order[m] = NR; if ($2 == "=>") delete mods[prev]; prev = $3 }
-            END { for (m in mods) print m "\t" mods[m] }' "$work/buildinfo" | sort >"$work/modules"
-go_version=$(head -n1 "$work/buildinfo" | awk '{print $2}')
+  # Modules compiled in: "mod"/"dep" lines, with "=>" replacements taking over.
+  awk -F'\t' '$2 == "mod" || $2 == "dep" { m = $3; v = $4 }
+              $2 == "=>" { m = $3; v = $4 }
+              ($2 == "mod" || $2 == "dep" || $2 == "=>") { mods[m] = v; order[m] = NR; if ($2 == "=>") delete mods[prev]; prev = $3 }
+              END { for (m in mods) print m "\t" mods[m] }' "$pwork/buildinfo" | sort >"$pwork/modules"
+  go_version=$(head -n1 "$pwork/buildinfo" | awk '{print $2}')
 
-jq -r --slurpfile allow "$allow" --rawfile modules "$work/modules" --arg go "$go_version" '
-  def purl: [.externalRefs[]? | select(.referenceType == "purl") | .referenceLocator][0] // "";
-  def licenses: [(.licenseConcluded, .licenseDeclared) | select(. != null and . != "NOASSERTION" and . != "NONE")]
-                | map(split(" AND ") | .[] | split(" OR ") | .[] | ltrimstr("(") | rtrimstr(")")) | unique;
-  $allow[0] as $a
-  | [.packages[] | select(purl | startswith("pkg:golang/"))] as $gopkgs
-  | ($gopkgs | map({key: .name, value: .}) | from_entries) as $byname
-  | ($modules | split("\n") | map(select(. != "") | split("\t") | {module: .[0], version: .[1]})) as $mods
-  | [ $mods[] as $m
-      | ($byname[$m.module]) as $p
-      | ($m.version | if . == "(devel)" then "UNKNOWN" else . end) as $want
-      | ($p | if . == null then [] else licenses end) as $lic
-      | ($lic | map(select((. as $l | $a.go | index($l)) == null and ($a.reviewed[.] == null)))) as $bad
-      | {module: $m.module, version: $m.version,
-         sbom: (if $p == null then "missing" elif ($p.versionInfo != $want) then "version " + $p.versionInfo else "ok" end),
-         purl: (if $p == null then "" else ($p | purl) end),
-         license: ($lic | join(",") | if . == "" then "none found" else . end),
-         problems: ([if $p == null then "not in the SBOM" elif $p.versionInfo != $want then "SBOM has version \($p.versionInfo), binary has \($m.version)" else empty end]
-                  + [if $p != null and ($p | purl) == "" then "no purl" else empty end]
-                  + [if $p != null and $lic == [] then "no license found" else empty end]
-                  + [$bad[] | "license \(.) not allowed for Go modules (policy/sbom/licenses.json)"])}
-    ] as $rows
-  | ($byname["stdlib"]) as $std
-  | [.packages[] | select(.SPDXID == "SPDXRef-BaseImage")][0] as $base
-  | [.packages[] | select((purl | startswith("pkg:golang/") or startswith("pkg:oci/")) | not)
-      | select(.SPDXID | startswith("SPDXRef-DocumentRoot") | not)
-      | {name, lic: licenses}
-      | . as $o | $o.lic[] | select((. as $l | $a.os | index($l)) == null and ($a.reviewed[.] == null))
-      | "base image package \($o.name): license \(.) not allowed (policy/sbom/licenses.json)"] as $osbad
-  | ($rows[] | [.module, .version, .sbom, .license] | @tsv),
-    "stdlib\t\($go)\t\(if $std == null then "missing" elif $std.versionInfo != $go then "version " + $std.versionInfo else "ok" end)\tBSD-3-Clause",
-    "base image\t\($base.versionInfo // "-")\t\(if $base == null then "missing" else "ok" end)\t\($base.name // "-")",
-    ([$rows[] | select(.problems != []) | "PROBLEM \(.module): \(.problems | join("; "))"]
-     + (if $std == null then ["PROBLEM the Go standard library is not in the SBOM"]
-        elif $std.versionInfo != $go then ["PROBLEM SBOM stdlib is \($std.versionInfo), the binary was built with \($go)"] else [] end)
-     + (if $base == null then ["PROBLEM the base image is not in the SBOM"] else [] end)
-     + [$osbad[] | "PROBLEM " + .] | .[])
-' "$sbom" >"$work/report"
+  jq -r --slurpfile allow "$allow" --rawfile modules "$pwork/modules" --arg go "$go_version" --arg prefix "$prefix" '
+    def purl: [.externalRefs[]? | select(.referenceType == "purl") | .referenceLocator][0] // "";
+    def licenses: [(.licenseConcluded, .licenseDeclared) | select(. != null and . != "NOASSERTION" and . != "NONE")]
+                  | map(split(" AND ") | .[] | split(" OR ") | .[] | ltrimstr("(") | rtrimstr(")")) | unique;
+    $allow[0] as $a
+    | [.packages[] | select(.SPDXID | startswith($prefix))] as $mine
+    | [$mine[] | select(purl | startswith("pkg:golang/"))] as $gopkgs
+    | ($gopkgs | map({key: .name, value: .}) | from_entries) as $byname
+    | ($modules | split("\n") | map(select(. != "") | split("\t") | {module: .[0], version: .[1]})) as $mods
+    | [ $mods[] as $m
+        | ($byname[$m.module]) as $p
+        | ($m.version | if . == "(devel)" then "UNKNOWN" else . end) as $want
+        | ($p | if . == null then [] else licenses end) as $lic
+        | ($lic | map(select((. as $l | $a.go | index($l)) == null and ($a.reviewed[.] == null)))) as $bad
+        | {module: $m.module, version: $m.version,
+           sbom: (if $p == null then "missing" elif ($p.versionInfo != $want) then "version " + $p.versionInfo else "ok" end),
+           purl: (if $p == null then "" else ($p | purl) end),
+           license: ($lic | join(",") | if . == "" then "none found" else . end),
+           problems: ([if $p == null then "not in the SBOM" elif $p.versionInfo != $want then "SBOM has version \($p.versionInfo), binary has \($m.version)" else empty end]
+                    + [if $p != null and ($p | purl) == "" then "no purl" else empty end]
+                    + [if $p != null and $lic == [] then "no license found" else empty end]
+                    + [$bad[] | "license \(.) not allowed for Go modules (policy/sbom/licenses.json)"])}
+      ] as $rows
+    | ($byname["stdlib"]) as $std
+    | [$mine[] | select(.SPDXID == $prefix + "BaseImage")][0] as $base
+    | [$mine[] | select((purl | startswith("pkg:golang/") or startswith("pkg:oci/")) | not)
+        | select(.SPDXID | test("DocumentRoot|ImageIndex") | not)
+        | {name, lic: licenses}
+        | . as $o | $o.lic[] | select((. as $l | $a.os | index($l)) == null and ($a.reviewed[.] == null))
+        | "base image package \($o.name): license \(.) not allowed (policy/sbom/licenses.json)"] as $osbad
+    | ($rows[] | [.module, .version, .sbom, .license] | @tsv),
+      "stdlib\t\($go)\t\(if $std == null then "missing" elif $std.versionInfo != $go then "version " + $std.versionInfo else "ok" end)\tBSD-3-Clause",
+      "base image\t\($base.versionInfo // "-")\t\(if $base == null then "missing" else "ok" end)\t\($base.name // "-")",
+      ([$rows[] | select(.problems != []) | "PROBLEM \(.module): \(.problems | join("; "))"]
+       + (if $std == null then ["PROBLEM the Go standard library is not in the SBOM"]
+          elif $std.versionInfo != $go then ["PROBLEM SBOM stdlib is \($std.versionInfo), the binary was built with \($go)"] else [] end)
+       + (if $base == null then ["PROBLEM the base image is not in the SBOM"] else [] end)
+       + [$osbad[] | "PROBLEM " + .] | .[])
+  ' "$sbom" >"$pwork/report"
 
-say "SBOM $sbom against $image"
-{ printf 'MODULE\tVERSION\tIN SBOM\tLICENSE\n'; grep -v '^PROBLEM ' "$work/report"; } | column -t -s $'\t'
-if grep -q '^PROBLEM ' "$work/report"; then
-  sed -n 's/^PROBLEM /sbom-audit.sh: FAIL: /p' "$work/report" >&2
-  exit 1
+  say "SBOM $sbom against $image ($platform)"
+  { printf 'MODULE\tVERSION\tIN SBOM\tLICENSE\n'; grep -v '^PROBLEM ' "$pwork/report"; } | column -t -s $'\t'
+  if grep '^PROBLEM ' "$pwork/report" >/dev/null; then
+    sed -n "s|^PROBLEM |sbom-audit.sh: FAIL: $platform: |p" "$pwork/report" >&2
+    return 1
+  fi
+  say "ok ($platform): $(grep -c . "$pwork/modules") modules, Go $go_version and the base image are in the SBOM; every license is allowed"
+}
+
+# An index's SBOM covers every platform (sbom.sh): each platform's binary is
+# audited against its own part, whose ids carry the platform.
+failed=0
+manifest=$(crane manifest "$image")
+if jq -e '.manifests' <<<"$manifest" >/dev/null; then
+  for platform in $(platforms_of "$image"); do
+    digest=$(jq -r --arg p "$platform" '.manifests[]
+      | select((.platform.os + "/" + .platform.architecture + (if .platform.variant then "/" + .platform.variant else "" end)) == $p)
+      | .digest' <<<"$manifest")
+    audit "$platform" "$(repo_of "$image")@$digest" "SPDXRef-${platform//\//-}-" || failed=1
+  done
+else
+  audit "$(platforms_of "$image")" "$image" "SPDXRef-" || failed=1
 fi
-say "ok: $(grep -c . "$work/modules") modules, Go $go_version and the base image are in the SBOM; every license is allowed"
+((failed == 0)) || exit 1
+say "ok: the SBOM matches the binary of every platform of $image"
