@@ -83,7 +83,7 @@ jq -n \
       recipe: $recipe, version: $version, platforms: $platforms
     },
     internalParameters: ($parameters + {goVersions: $goVersions}),
-    resolvedDependencies: [
+    resolvedDependencies: ([
       {uri: ("git+" + $repo + "@" + $ref), digest: {gitCommit: $commit}},
       {name: "go.sum", uri: ($repo + "/blob/" + $commit + "/go.sum"), digest: {sha256: $goSum}},
       {name: $recipe, uri: ($repo + "/blob/" + $commit + "/" + $recipe), digest: {sha256: $recipeSha}},
@@ -91,7 +91,7 @@ jq -n \
     ] + (if $builderImage == "" then [] else [
       {name: "builder image", uri: ("oci://" + ($builderImage | split("@")[0])),
        digest: {sha256: ($builderImage | split("@sha256:")[1])}}
-    ] end)
+    ] end))
   },
   runDetails: {
     builder: {id: $builder},

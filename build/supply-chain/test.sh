@@ -93,6 +93,18 @@ docker_image="$REGISTRY/product-catalog-dockerfile@$(crane digest "$REGISTRY/pro
 BUILD_STARTED=$started GO_IMAGE=$GO_IMAGE "$repo/build/supply-chain/provenance.sh" dockerfile \
   "$docker_image" "$runtime_base" >/dev/null
 
+# The provenance records the Go that built each binary, read from the
+# binary: the host's Go for ko, the builder image's for the Dockerfile.
+jq -e --arg go "$(go env GOVERSION)" '.buildDefinition.internalParameters.goVersions
+  | (.["linux/amd64"] == $go) and (.["linux/arm64"] == $go)' "$(provenance_file "$ko_image")" >/dev/null ||
+  die "the ko image's provenance does not record $(go env GOVERSION) for both platforms"
+jq -e --arg builder "$GO_IMAGE" '(.buildDefinition.internalParameters.goVersions["linux/amd64"] | startswith("go1.22."))
+  and any(.buildDefinition.resolvedDependencies[]; .name == "builder image"
+          and ("sha256:" + .digest.sha256) == ($builder | split("@")[1]))' "$(provenance_file "$docker_image")" >/dev/null ||
+  die "the Dockerfile image's provenance does not record the builder's Go 1.22 and the builder image by digest"
+say "ok: each provenance records the Go read from its binaries, and the Dockerfile's builder image by digest"
+passed=$((passed + 1))
+
 # 3. SBOM, audit, sign, verify: through make, as users run them.
 for image in "$ko_image" "$docker_image"; do
   say "== $image"
@@ -104,6 +116,24 @@ for image in "$ko_image" "$docker_image"; do
   make -s sign IMAGE="$image" COSIGN_KEY="$key" 2>&1 | grep -v -e '^WARNING' -e 'deprecated' >&2
   make -s verify IMAGE="$image" COSIGN_PUB="$pub" 2>&1 | grep -v '^WARNING' >&2
 done
+
+# The ko image is an index of two platforms: one SBOM covers both, describing
+# the index, each platform's image in it by its own digest.
+ko_sbom=$(out_dir_for "$ko_image")/sbom.spdx.json
+for platform in linux/amd64 linux/arm64; do
+  p=${platform//\//-}
+  want=$(crane manifest "$ko_image" | jq -r --arg a "${platform#*/}" '.manifests[] | select(.platform.architecture == $a) | .digest')
+  jq -e --arg d "$(digest_of "$ko_image")" --arg p "SPDXRef-$p-" --arg want "$want" '
+    ([.packages[] | select(.SPDXID == "SPDXRef-ImageIndex")][0].versionInfo == $d)
+    and ([.relationships[] | select(.spdxElementId == "SPDXRef-ImageIndex" and .relationshipType == "CONTAINS")
+          | .relatedSpdxElement] as $roots
+         | [.packages[] | select(.SPDXID as $id | $roots | index($id)) | select(.SPDXID | startswith($p))][0].versionInfo == $want)
+    and any(.packages[]; .SPDXID | startswith($p) and contains("stdlib"))
+    and any(.packages[]; .SPDXID == $p + "BaseImage")' "$ko_sbom" >/dev/null ||
+    die "the ko image's SBOM does not cover $platform (its digest $want, stdlib, base image) under the index"
+done
+say "ok: the ko image's SBOM describes its index and covers linux/amd64 and linux/arm64, each by its own digest"
+passed=$((passed + 1))
 
 # 4. The ko image under Docker, hardened; same catalog as the Dockerfile image.
 serve() {
@@ -167,7 +197,7 @@ expect_fail "verify a signed image with no attestations" "has no such attestatio
 
 bad_dir=$(out_dir_for "$badsbom")
 mkdir -p "$bad_dir"
-jq 'del(.packages[] | select(.SPDXID == "SPDXRef-BaseImage"))' \
+jq 'del(.packages[] | select(.SPDXID | endswith("BaseImage")))' \
   "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$bad_dir/sbom.spdx.json"
 cp "$(out_dir_for "$ko_image")/sbom.cdx.json" "$(provenance_file "$ko_image")" "$bad_dir/"
 make -s sign IMAGE="$badsbom" COSIGN_KEY="$key" >/dev/null 2>&1
@@ -188,6 +218,10 @@ jq 'del(.packages[] | select(.name == "go.uber.org/zap"))' \
   "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/missing-module.spdx.json"
 expect_fail "audit an SBOM that lacks a module of the binary" "go.uber.org/zap: not in the SBOM" \
   make -s sbom-audit SBOM="$work/missing-module.spdx.json"
+jq 'del(.packages[] | select(.name == "go.uber.org/zap" and (.SPDXID | startswith("SPDXRef-linux-arm64-"))))' \
+  "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/missing-arm64-module.spdx.json"
+expect_fail "audit an SBOM whose arm64 part lacks a module of the arm64 binary" "linux/arm64: go.uber.org/zap: not in the SBOM" \
+  make -s sbom-audit SBOM="$work/missing-arm64-module.spdx.json"
 jq '(.packages[] | select(.name == "github.com/gorilla/mux") | .licenseConcluded) = "GPL-3.0-only"' \
   "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/gpl.spdx.json"
 expect_fail "audit an SBOM with a license off the allowlist" "license GPL-3.0-only not allowed" \
