@@ -106,12 +106,12 @@ ko-build: ## ko build both platforms, push to KO_DOCKER_REPO; digest in .out/ko/
 
 .PHONY: sbom
 sbom: ## SPDX 2.3 + CycloneDX SBOMs of IMAGE=repo@sha256:... into .out/images/<digest>/
-	build/tools/install.sh syft crane >&2
+	build/tools/install.sh syft crane sbomcheck >&2
 	build/supply-chain/sbom.sh "$(IMAGE)"
 
 .PHONY: sbom-audit
 sbom-audit: ## IMAGE=... and/or SBOM=file: modules vs go version -m, license allowlist
-	build/tools/install.sh syft crane >&2
+	build/tools/install.sh syft crane sbomcheck >&2
 	IMAGE="$(IMAGE)" SBOM="$(SBOM)" build/supply-chain/sbom-audit.sh
 
 .PHONY: vulncheck
@@ -121,7 +121,7 @@ vulncheck: ## govulncheck -mode=binary on the binary of each platform of IMAGE=r
 
 .PHONY: sign
 sign: ## sign IMAGE=repo@sha256:... and attest SBOMs + provenance (COSIGN_KEY, else keyless)
-	build/tools/install.sh cosign syft crane >&2
+	build/tools/install.sh cosign syft crane sbomcheck >&2
 	build/supply-chain/sign.sh "$(IMAGE)"
 
 .PHONY: verify

@@ -11,6 +11,9 @@ bin=build/.bin
 build/tools/install.sh conftest actionlint
 fail() { echo "test-policy.sh: FAIL: $*" >&2; exit 1; }
 
+echo "test-policy.sh: the Rego is formatted (conftest fmt)"
+"$bin/conftest" fmt --check policy >/dev/null || fail "policy/ needs formatting: run build/.bin/conftest fmt policy"
+
 echo "test-policy.sh: conftest verify (Rego unit tests)"
 "$bin/conftest" verify --no-color -p policy/dockerfile
 

@@ -57,6 +57,7 @@ host_go=$(readlink -f "$host_go")
 rootfs=$work/rootfs
 mkdir -p "$rootfs/app" "$rootfs/usr/bin"
 cp "$host_go" "$rootfs/usr/bin/real-go"
+printf 'v0.0.0-test' >>"$rootfs/usr/bin/real-go" # the version the fake label names
 ln -s "$host_go" "$rootfs/app/absolute"
 ln -s ../usr/bin/real-go "$rootfs/app/relative"
 ln -s /usr/bin/real-go "$rootfs/app/rooted"
@@ -66,7 +67,7 @@ tar -C "$rootfs" -cf "$work/rootfs.tar" .
 # shellcheck disable=SC2016 # the fake's body expands when it runs
 fake crane 'case $1 in
   manifest) echo "{\"schemaVersion\": 2, \"config\": {}}" ;;
-  config) printf "{\"os\": \"linux\", \"architecture\": \"amd64\", \"config\": {\"Entrypoint\": [\"%s\"], \"WorkingDir\": \"/app\"}}\n" "$ENTRY" ;;
+  config) printf "{\"os\": \"linux\", \"architecture\": \"amd64\", \"config\": {\"Entrypoint\": [\"%s\"], \"WorkingDir\": \"/app\", \"Labels\": {\"org.opencontainers.image.version\": \"v0.0.0-test\", \"org.opencontainers.image.base.name\": \"alpine:3.22@sha256:%064d\"}}}\n" "$ENTRY" 0 ;;
   export) cat "'"$work/rootfs.tar"'" ;;
   *) echo "fake crane: $*" >&2; exit 1 ;;
 esac'

@@ -18,7 +18,14 @@ export KO_DEFAULTBASEIMAGE=$base VERSION
 
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 say "ko build . -> $KO_DOCKER_REPO:$VERSION (base $base)"
+# The same OCI labels as the Dockerfile's: the version stamped into the
+# binary is what the SBOM names the main module's version (sbom.sh).
+source_repo=${SOURCE_REPO:-https://github.com/product-catalog/product-catalog}
 published=$(ko build --bare --tags "$VERSION" --sbom spdx --sbom-dir "$out/sbom" \
+  --image-label "org.opencontainers.image.version=$VERSION" \
+  --image-label "org.opencontainers.image.revision=$(git rev-parse HEAD)" \
+  --image-label "org.opencontainers.image.source=$source_repo" \
+  --image-label "org.opencontainers.image.licenses=MIT" \
   --image-refs "$out/image-refs.txt" .)
 image="$(repo_of "$published")@$(digest_of "$published")"
 require_digest_ref "ko's published reference" "$image"

@@ -153,3 +153,13 @@ platforms_of() {
     crane config "$1" | jq -r '.os + "/" + .architecture'
   fi
 }
+
+# platform_manifests IMAGE: for an image index, "PLATFORM REPO@DIGEST" per
+# platform manifest, one per line; nothing for a single image.
+platform_manifests() {
+  local manifest
+  manifest=$(crane manifest "$1") || die "cannot read the manifest of $1"
+  jq -r --arg repo "$(repo_of "$1")" '.manifests[]? | select(.platform != null and .platform.os != "unknown")
+    | (.platform.os + "/" + .platform.architecture + (if .platform.variant then "/" + .platform.variant else "" end))
+      + " " + $repo + "@" + .digest' <<<"$manifest"
+}

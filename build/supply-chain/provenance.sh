@@ -73,6 +73,9 @@ jq -n \
   --arg goSum "$(sha256sum go.sum | cut -d' ' -f1)" \
   --arg baseName "${base%@*}" --arg baseDigest "$(digest_of "$base")" \
   --argjson goVersions "$go_versions" --arg builderImage "${GO_IMAGE:-}" \
+  --arg basePurl "$(oci_purl "$base" "$(digest_of "$base")" "")" \
+  --arg builderPurl "$([[ -z ${GO_IMAGE:-} ]] || oci_purl "$GO_IMAGE" "$(digest_of "$GO_IMAGE")" "")" \
+  --arg runnerImage "${ImageOS:-}${ImageVersion:+/$ImageVersion}" \
   --arg builder "$builder" --arg invocation "$invocation" \
   --arg started "${BUILD_STARTED:-$now}" --arg finished "$now" '
 {
@@ -87,14 +90,17 @@ jq -n \
       {uri: ("git+" + $repo + "@" + $ref), digest: {gitCommit: $commit}},
       {name: "go.sum", uri: ($repo + "/blob/" + $commit + "/go.sum"), digest: {sha256: $goSum}},
       {name: $recipe, uri: ($repo + "/blob/" + $commit + "/" + $recipe), digest: {sha256: $recipeSha}},
-      {name: "base image", uri: ("oci://" + $baseName), digest: {sha256: ($baseDigest | ltrimstr("sha256:"))}}
+      {name: "base image", uri: $basePurl, digest: {sha256: ($baseDigest | ltrimstr("sha256:"))}}
     ] + (if $builderImage == "" then [] else [
-      {name: "builder image", uri: ("oci://" + ($builderImage | split("@")[0])),
+      {name: "builder image", uri: $builderPurl,
        digest: {sha256: ($builderImage | split("@sha256:")[1])}}
     ] end))
   },
   runDetails: {
-    builder: {id: $builder},
+    # builder.version: what ran the build, besides its id: the revision of
+    # these scripts and, on a hosted runner, its image.
+    builder: {id: $builder, version: ({"build/supply-chain": $commit}
+      + (if $runnerImage == "" then {} else {"runner-image": $runnerImage} end))},
     metadata: {invocationId: $invocation, startedOn: $started, finishedOn: $finished}
   }
 }' >"$out"

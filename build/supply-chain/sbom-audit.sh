@@ -56,8 +56,32 @@ audit() {
               ($2 == "mod" || $2 == "dep" || $2 == "=>") { mods[m] = v; order[m] = NR; if ($2 == "=>") delete mods[prev]; prev = $3 }
               END { for (m in mods) print m "\t" mods[m] }' "$pwork/buildinfo" | sort >"$pwork/modules"
   go_version=$(head -n1 "$pwork/buildinfo" | awk '{print $2}')
+  # Go records the main module as "(devel)"; its version is the one stamped
+  # into the binary (-X main.version), which the image's label repeats. The
+  # audit never runs the binary: it checks that the label's version is in
+  # the binary's bytes.
+  main_module=$(awk -F'\t' '$2 == "mod" {print $3; exit}' "$pwork/buildinfo")
+  stamped=$(crane config --platform "$platform" "$image" | jq -r '.config.Labels["org.opencontainers.image.version"] // empty')
+  [[ -n $stamped ]] || die "$image ($platform) has no org.opencontainers.image.version label"
+  grep -aF -- "$stamped" "$binary" >/dev/null ||
+    die "$image ($platform): its version label $stamped is not in its binary"
 
-  jq -r --slurpfile allow "$allow" --rawfile modules "$pwork/modules" --arg go "$go_version" --arg prefix "$prefix" '
+  # The base image as the image itself names it: the digest the build named
+  # (annotation or label base.name) and, from ko, the platform manifest
+  # (annotation base.digest), which is what the SBOM's package must be.
+  local manifest base_name base_scanned
+  manifest=$(crane manifest "$image")
+  base_name=$(jq -r '.annotations["org.opencontainers.image.base.name"] // empty' <<<"$manifest")
+  base_scanned=$(jq -r '.annotations["org.opencontainers.image.base.digest"] // empty' <<<"$manifest")
+  if [[ -z $base_name ]]; then
+    base_name=$(crane config "$image" | jq -r '.config.Labels["org.opencontainers.image.base.name"] // empty')
+  fi
+  [[ $base_name == *@sha256:* ]] || die "$image ($platform) names no base image by digest"
+  : "${base_scanned:=$(digest_of "$base_name")}"
+
+  jq -r --slurpfile allow "$allow" --rawfile modules "$pwork/modules" --arg go "$go_version" --arg prefix "$prefix" \
+    --arg main "$main_module" --arg stamped "$stamped" \
+    --arg baseNamed "$(digest_of "$base_name")" --arg baseScanned "$base_scanned" --arg provBase "$provenance_base" '
     def purl: [.externalRefs[]? | select(.referenceType == "purl") | .referenceLocator][0] // "";
     def licenses: [(.licenseConcluded, .licenseDeclared) | select(. != null and . != "NOASSERTION" and . != "NONE")]
                   | map(split(" AND ") | .[] | split(" OR ") | .[] | ltrimstr("(") | rtrimstr(")")) | unique;
@@ -68,15 +92,17 @@ audit() {
     | ($modules | split("\n") | map(select(. != "") | split("\t") | {module: .[0], version: .[1]})) as $mods
     | [ $mods[] as $m
         | ($byname[$m.module]) as $p
-        | ($m.version | if . == "(devel)" then "UNKNOWN" else . end) as $want
+        | (if $m.module == $main then $stamped else $m.version end) as $want
         | ($p | if . == null then [] else licenses end) as $lic
         | ($lic | map(select((. as $l | $a.go | index($l)) == null and ($a.reviewed[.] == null)))) as $bad
-        | {module: $m.module, version: $m.version,
+        | {module: $m.module, version: $want,
            sbom: (if $p == null then "missing" elif ($p.versionInfo != $want) then "version " + $p.versionInfo else "ok" end),
            purl: (if $p == null then "" else ($p | purl) end),
            license: ($lic | join(",") | if . == "" then "none found" else . end),
-           problems: ([if $p == null then "not in the SBOM" elif $p.versionInfo != $want then "SBOM has version \($p.versionInfo), binary has \($m.version)" else empty end]
-                    + [if $p != null and ($p | purl) == "" then "no purl" else empty end]
+           problems: ([if $p == null then "not in the SBOM" elif $p.versionInfo != $want then "SBOM has version \($p.versionInfo), binary has \($want)" else empty end]
+                    + [if $p != null and ($p | purl) == "" then "no purl"
+                     elif $p != null and (($p | purl | split("?")[0]) | endswith("@" + $want) | not) then "its purl \($p | purl) does not name version \($want)"
+                     else empty end]
                     + [if $p != null and $lic == [] then "no license found" else empty end]
                     + [$bad[] | "license \(.) not allowed for Go modules (policy/sbom/licenses.json)"])}
       ] as $rows
@@ -93,7 +119,14 @@ audit() {
       ([$rows[] | select(.problems != []) | "PROBLEM \(.module): \(.problems | join("; "))"]
        + (if $std == null then ["PROBLEM the Go standard library is not in the SBOM"]
           elif $std.versionInfo != $go then ["PROBLEM SBOM stdlib is \($std.versionInfo), the binary was built with \($go)"] else [] end)
-       + (if $base == null then ["PROBLEM the base image is not in the SBOM"] else [] end)
+       + (if $base == null then ["PROBLEM the base image is not in the SBOM"]
+        elif $base.versionInfo != $baseScanned then ["PROBLEM the SBOM names the base image \($base.versionInfo), the image \($baseScanned)"]
+        elif ($base.versionInfo != $baseNamed and
+              ([$base.externalRefs[]? | .referenceLocator | select(contains($baseNamed | sub(":"; "%3A")))] | length) == 0)
+          then ["PROBLEM the SBOM does not record the base image digest the build named, \($baseNamed)"]
+        else [] end)
+     + (if $provBase != "" and $provBase != $baseNamed
+        then ["PROBLEM the provenance pins the base image \($provBase), the image names \($baseNamed)"] else [] end)
        + [$osbad[] | "PROBLEM " + .] | .[])
   ' "$sbom" >"$pwork/report"
 
@@ -105,6 +138,22 @@ audit() {
   fi
   say "ok ($platform): $(grep -c . "$pwork/modules") modules, Go $go_version and the base image are in the SBOM; every license is allowed"
 }
+
+# Every relationship joins elements the document holds.
+dangling=$(jq -r '([.packages[]?.SPDXID] + [.files[]?.SPDXID] + ["SPDXRef-DOCUMENT"]) as $ids
+  | .relationships[]? | [.spdxElementId, .relatedSpdxElement][]
+  | select(test("^(NOASSERTION|NONE|DocumentRef-)") | not) | select(. as $id | $ids | index($id) | not)' "$sbom" | sort -u)
+[[ -z $dangling ]] || die "SBOM=$sbom has relationships to elements it does not hold: $(tr '\n' ' ' <<<"$dangling")"
+
+# The provenance, when there is one for this image, must pin the same base.
+provenance=${PROVENANCE:-$(provenance_file "$image")}
+provenance_base=""
+if [[ -f $provenance ]]; then
+  provenance_base=$(jq -r '[.buildDefinition.resolvedDependencies[] | select(.name == "base image")][0].digest.sha256 // empty
+    | if . == "" then "" else "sha256:" + . end' "$provenance")
+  [[ -n $provenance_base ]] || die "the provenance $provenance pins no base image"
+  say "checking the base image against the provenance $provenance"
+fi
 
 # An index's SBOM covers every platform (sbom.sh): each platform's binary is
 # audited against its own part, whose ids carry the platform.

@@ -29,10 +29,34 @@ own_module=$(go -C "$repo" list -m)
 own_license=MIT
 grep -q '^MIT License' "$repo/LICENSE" || die "LICENSE is no longer MIT: update own_license in sbom.sh"
 
+# license_texts SPDX: the license files syft could not name, as
+# {LicenseRef-<sha256>: {name, text, url}}. Syft names each by the hash of
+# the file and points at it with a file:// URL into its own module cache;
+# consumers get the file's text instead, read from the module (downloaded
+# through the Go proxy when not cached) and checked against that hash, and
+# a URL they can open.
+license_texts() {
+  local id see path module rest version file dir
+  jq -r '.hasExtractedLicensingInfos[]? | [.licenseId, (.seeAlsos[0] // "")] | @tsv' "$1" |
+    while IFS=$'\t' read -r id see; do
+      [[ $see == file://* ]] || continue # syft keeps a named license's own text
+      path=${see#"file://\$GOPATH/pkg/mod/"}
+      [[ $path != "$see" && $path == *@*/* ]] || die "$id: syft points at $see, not at a file of a Go module"
+      module=${path%%@*} rest=${path#*@}
+      version=${rest%%/*} file=${rest#*/}
+      dir=$(go mod download -json "$module@$version" | jq -r '.Dir // empty')
+      [[ -f $dir/$file ]] || die "$id: $module@$version has no $file"
+      [[ $(sha256sum "$dir/$file" | cut -d' ' -f1) == "${id#LicenseRef-}" ]] ||
+        die "$id: $module@$version/$file does not hash to the id syft gave it"
+      jq -n --arg id "$id" --arg name "$module $version $file" --rawfile text "$dir/$file" \
+        --arg url "https://pkg.go.dev/$module@$version?tab=licenses" '{($id): {name: $name, text: $text, url: $url}}'
+    done | jq -s 'add // {}'
+}
+
 # scan IMAGE PLATFORM: the SBOMs of one platform's image into its own
 # directory, the base image added.
 scan() {
-  local image=$1 platform=$2 dir manifest base base_digest purl
+  local image=$1 platform=$2 dir manifest base base_digest purl named_purl version self_purl
   dir=$(out_dir_for "$image")
   mkdir -p "$dir"
   # ko writes the base on each platform's manifest as annotations; the
@@ -49,18 +73,36 @@ scan() {
   # ko's annotation names the platform manifest of the base; the name holds
   # the digest the build was asked to use. Record the platform's.
   : "${base_digest:=$(digest_of "$base")}"
+  # Two identities: the digest the build named (an index, for multi-platform
+  # bases) and the manifest of the platform that was scanned. The package's
+  # version is the scanned one; the named one is a second purl, without arch.
   purl=$(oci_purl "$base" "$base_digest" "$platform")
+  named_purl=$(oci_purl "$base" "$(digest_of "$base")" "")
+  # The main module's version: what the binary was stamped with, which both
+  # builds also write as the image's version label. Go records "(devel)".
+  version=$(crane config --platform "$platform" "$image" |
+    jq -r '.config.Labels["org.opencontainers.image.version"] // empty')
+  [[ -n $version ]] || die "$image ($platform) has no org.opencontainers.image.version label: the main module's version is unknown"
 
   say "syft scan $image ($platform) -> $dir/sbom.{spdx,cdx}.json"
   # Licenses of Go modules come from the local module cache (warm after a
   # build); syft never reaches for the network here.
   SYFT_CHECK_FOR_APP_UPDATE=false SYFT_GOLANG_SEARCH_LOCAL_MOD_CACHE_LICENSES=true \
     syft scan "registry:$image" --platform "$platform" -q \
-    -o "spdx-json@2.3=$dir/syft.spdx.json" -o "cyclonedx-json=$dir/syft.cdx.json"
+    -o "spdx-json@2.3=$dir/syft.spdx.json" -o "cyclonedx-json@1.6=$dir/syft.cdx.json"
 
-  jq --arg name "$(repo_of "$base")" --arg ref "$base" --arg digest "$base_digest" --arg purl "$purl" \
-    --arg own "pkg:golang/$own_module" --arg license "$own_license" '
-    (.packages[] | select(any(.externalRefs[]?; .referenceLocator | split("@")[0] == $own)) | .licenseDeclared) = $license
+  self_purl=$(oci_purl "$image" "$(digest_of "$image")" "$platform")
+  license_texts "$dir/syft.spdx.json" >"$dir/licenses.json"
+  jq --slurpfile texts "$dir/licenses.json" --arg name "$(repo_of "$base")" --arg ref "$base" --arg digest "$base_digest" --arg purl "$purl" \
+    --arg named "$(digest_of "$base")" --arg namedPurl "$named_purl" --arg self "$self_purl" \
+    --arg own "pkg:golang/$own_module" --arg license "$own_license" --arg version "$version" '
+    (.packages[] | select(.primaryPackagePurpose == "CONTAINER") | .externalRefs) |=
+      [{referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: $self}]
+    | if has("hasExtractedLicensingInfos") then .hasExtractedLicensingInfos |= map($texts[0][.licenseId] as $t
+        | if $t then .extractedText = $t.text | .name = $t.name | .seeAlsos = [$t.url] else . end) else . end
+    | (.packages[] | select(any(.externalRefs[]?; .referenceLocator | split("@")[0] == $own))) |= (
+      .licenseDeclared = $license | .versionInfo = $version
+      | .externalRefs |= map(if .referenceType == "purl" then .referenceLocator = $own + "@" + $version else . end))
     | . as $doc
     | ($doc.documentDescribes[0] // ([$doc.relationships[] | select(.relationshipType == "DESCRIBES")][0].relatedSpdxElement)) as $root
     | .packages += [{
@@ -68,20 +110,41 @@ scan() {
         downloadLocation: "NOASSERTION", filesAnalyzed: false,
         licenseConcluded: "NOASSERTION", licenseDeclared: "NOASSERTION",
         copyrightText: "NOASSERTION", primaryPackagePurpose: "CONTAINER",
-        comment: ("base image, built FROM " + $ref),
-        externalRefs: [{referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: $purl}]
+        comment: ("base image: the build named " + $ref + " (" + $named + "); this platform'"'"'s manifest, which was scanned, is " + $digest),
+        externalRefs: ([{referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: $purl,
+                         comment: "the platform manifest scanned"}]
+          + (if $named == $digest then [] else [{referenceCategory: "PACKAGE-MANAGER", referenceType: "purl",
+                         referenceLocator: $namedPurl, comment: "the digest the build named"}] end))
       }]
     | .relationships += [{spdxElementId: $root, relationshipType: "DESCENDANT_OF", relatedSpdxElement: "SPDXRef-BaseImage"}]
   ' "$dir/syft.spdx.json" >"$dir/sbom.spdx.json"
-  jq --arg name "$(repo_of "$base")" --arg ref "$base" --arg digest "$base_digest" --arg purl "$purl" \
-    --arg own "pkg:golang/$own_module" --arg license "$own_license" '
-    (.components[] | select((.purl // "") | split("@")[0] == $own) | .licenses) = [{license: {id: $license}}]
+  jq --slurpfile texts "$dir/licenses.json" --arg name "$(repo_of "$base")" --arg ref "$base" --arg digest "$base_digest" --arg purl "$purl" \
+    --arg named "$(digest_of "$base")" --arg self "$self_purl" \
+    --arg own "pkg:golang/$own_module" --arg license "$own_license" --arg version "$version" '
+    (.components[]?.licenses[]? | select((.license.name // "") | startswith("sha256:"))) |=
+      ($texts[0]["LicenseRef-" + (.license.name | ltrimstr("sha256:"))] as $t
+       | if $t then {license: {name: $t.name, text: {content: $t.text, contentType: "text/plain"}, url: $t.url}} else . end)
+    # Named licenses keep syft'"'"'s file:// URL into its module cache: point
+    # at the module'"'"'s licenses page instead.
+    | (.components[]?.licenses[]?.license | select((.url // "") | startswith("file://"))) |=
+      (([.url | ltrimstr("file://$GOPATH/pkg/mod/") | capture("^(?<m>[^@]+)@(?<v>[^/]+)/")] | first) as $mv
+       | if $mv then .url = "https://pkg.go.dev/\($mv.m)@\($mv.v)?tab=licenses" else del(.url) end)
+    | (.components[] | select((.purl // "") | split("@")[0] == $own)) |= (
+      .licenses = [{license: {id: $license}}] | .version = $version | .purl = $own + "@" + $version)
+    # The image is the root of the dependency graph: its purl and digest,
+    # and an edge to the main module (the binary it runs).
+    | ([.components[] | select(.purl == $own + "@" + $version)][0]["bom-ref"]) as $main
+    | .metadata.component.purl = $self
+    | .metadata.component.hashes = [{alg: "SHA-256", content: (.metadata.component.version | ltrimstr("sha256:"))}]
+    | .dependencies = ([{ref: .metadata.component["bom-ref"], dependsOn: [$main]}] + (.dependencies // []))
     | .metadata.component.pedigree.ancestors = [{
         type: "container", "bom-ref": "base-image", name: $name, version: $digest, purl: $purl,
-        description: ("base image, built FROM " + $ref)
+        description: ("base image: the build named " + $ref + "; version is the platform manifest scanned"),
+        properties: [{name: "product-catalog:base-image:named-digest", value: $named},
+                     {name: "product-catalog:base-image:platform-digest", value: $digest}]
       }]
   ' "$dir/syft.cdx.json" >"$dir/sbom.cdx.json"
-  rm "$dir/syft.spdx.json" "$dir/syft.cdx.json"
+  rm "$dir/syft.spdx.json" "$dir/syft.cdx.json" "$dir/licenses.json"
   jq -e '.spdxVersion == "SPDX-2.3"' "$dir/sbom.spdx.json" >/dev/null || die "syft did not write SPDX 2.3"
 }
 
@@ -138,9 +201,10 @@ else
   jq -s --arg name "$name" --arg digest "$index_digest" --arg purl "$index_purl" \
     --arg serial "urn:uuid:$(cat /proc/sys/kernel/random/uuid)" --argjson platforms "$platforms_json" '
     [ to_entries[] | .key as $i | .value as $doc | $platforms[$i] as $platform
-      | def ref: $platform + "/" + .;
+      | $doc.metadata.component["bom-ref"] as $root
+      | def ref: if . == $root then $platform else $platform + "/" + . end;
       {platform: ($doc.metadata.component
-          | {type: "container", "bom-ref": $platform, name, version, purl, pedigree,
+          | {type: "container", "bom-ref": $platform, name, version, purl, hashes, pedigree,
              properties: [{name: "platform", value: $platform}]}),
        components: [($doc.components // [])[] | ."bom-ref" |= ref],
        dependencies: [($doc.dependencies // [])[] | .ref |= ref | .dependsOn |= map(ref)]}
@@ -149,6 +213,7 @@ else
         serialNumber: $serial,
         metadata: (.[0].metadata + {component: {
           type: "container", "bom-ref": "image-index", name: $name, version: $digest, purl: $purl,
+          hashes: [{alg: "SHA-256", content: ($digest | ltrimstr("sha256:"))}],
           description: ("image index of " + ($platforms | join(", "))),
           pedigree: {ancestors: [$parts[].platform as $pl | $pl.pedigree.ancestors[]? | ."bom-ref" = ($pl["bom-ref"] + "/base-image")]}
         }}),
@@ -158,6 +223,11 @@ else
   ' "${cdx_docs[@]}" >"$dir/sbom.cdx.json"
 fi
 
+# Read as consumers read them (build/tools/sbomcheck): the specs' JSON
+# schemas, SPDX's and CycloneDX's Go libraries, syft's decoders.
+checked=("$dir/sbom.spdx.json" "$dir/sbom.cdx.json")
+if [[ -n ${spdx_docs+set} ]]; then checked+=("${spdx_docs[@]}" "${cdx_docs[@]}"); fi
+sbomcheck "${checked[@]}" >&2 || die "an SBOM of $image is not read right by its consumers' tools"
 say "$(jq '[.packages[] | select(.externalRefs[]?.referenceLocator | startswith("pkg:golang/"))] | length' "$dir/sbom.spdx.json") Go packages in $dir/sbom.spdx.json"
 echo "$dir/sbom.spdx.json"
 echo "$dir/sbom.cdx.json"

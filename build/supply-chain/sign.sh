@@ -40,10 +40,29 @@ else
 fi
 if local_registry "$image"; then flags+=(--allow-insecure-registry); fi
 
-say "signing $image ($how)"
-cosign sign "${flags[@]}" "$image"
-for att in "spdxjson:$dir/sbom.spdx.json" "cyclonedx:$dir/sbom.cdx.json" "slsaprovenance1:$provenance"; do
-  say "attesting --type ${att%%:*} --predicate ${att#*:}"
-  cosign attest "${flags[@]}" --type "${att%%:*}" --predicate "${att#*:}" "$image"
-done
+# sign_and_attest TARGET DIR: the signature, then the SBOMs in DIR and the
+# provenance as attestations, each on TARGET's digest.
+sign_and_attest() {
+  local target=$1 dir=$2
+  say "signing $target ($how)"
+  cosign sign "${flags[@]}" "$target"
+  for att in "spdxjson:$dir/sbom.spdx.json" "cyclonedx:$dir/sbom.cdx.json" "slsaprovenance1:$provenance"; do
+    say "attesting $target --type ${att%%:*} --predicate ${att#*:}"
+    cosign attest "${flags[@]}" --type "${att%%:*}" --predicate "${att#*:}" "$target"
+  done
+}
+
+sign_and_attest "$image" "$dir"
+# Each platform manifest of an index too, with its own SBOMs: a runtime
+# that pulls one platform (CRI-O, podman, containers/image) checks the
+# signature of the manifest it pulls, not the index's.
+while read -r platform target; do
+  [[ -n $target ]] || continue
+  pdir=$(out_dir_for "$target")
+  if [[ ! -f $pdir/sbom.spdx.json || ! -f $pdir/sbom.cdx.json ]]; then
+    "$repo/build/supply-chain/sbom.sh" "$target" >/dev/null
+  fi
+  say "the $platform manifest of $image"
+  sign_and_attest "$target" "$pdir"
+done <<<"$(platform_manifests "$image")"
 say "signed and attested $image"

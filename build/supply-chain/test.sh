@@ -22,7 +22,7 @@ cd "$repo"
 out=${OUT:-$repo/.out}
 mkdir -p "$out"
 
-"$repo/build/tools/install.sh" crane ko cosign syft conftest govulncheck policy-tester >&2
+"$repo/build/tools/install.sh" crane ko cosign syft conftest govulncheck sbomcheck policy-tester >&2
 "$repo/build/docker/ensure-docker.sh" >&2
 
 work=$(mktemp -d)
@@ -63,12 +63,12 @@ expect_fail() {
 # 1. ko, twice.
 make -s ko-build KO_DOCKER_REPO="$REGISTRY/product-catalog" >/dev/null
 ko_image=$(cat "$OUT/ko/image.txt")
-say "reproducibility: ko build again from an empty Go build cache, another tag"
+say "reproducibility: the same ko build again, from an empty Go build cache"
 first=$(digest_of "$ko_image")
-GOCACHE=$work/gocache KO_DOCKER_REPO="$REGISTRY/product-catalog" \
-  ko build --bare --tags "$VERSION-again" --sbom none . >"$work/again.txt" 2>"$work/again.log" ||
+GOCACHE=$work/gocache OUT=$work/again KO_DOCKER_REPO="$REGISTRY/product-catalog" \
+  "$repo/build/supply-chain/ko-build.sh" >/dev/null 2>"$work/again.log" ||
   { cat "$work/again.log" >&2; die "the second ko build failed"; }
-second=$(digest_of "$(cat "$work/again.txt")")
+second=$(digest_of "$(cat "$work/again/ko/image.txt")")
 [[ $first == "$second" ]] || die "ko is not reproducible: $first, then $second from the same source"
 say "ok: the same source gave $first twice"
 layers=$(crane manifest --platform linux/amd64 "$ko_image" | jq '[.layers[].size] | add')
@@ -135,6 +135,58 @@ done
 say "ok: the ko image's SBOM describes its index and covers linux/amd64 and linux/arm64, each by its own digest"
 passed=$((passed + 1))
 
+# The ko index's platform manifests are signed and attested each, and the
+# SBOM attested on a platform manifest describes exactly that digest.
+verify_log=$(make -s verify IMAGE="$ko_image" COSIGN_PUB="$pub" 2>&1) || { echo "$verify_log" >&2; die "verify of the ko image"; }
+grep -F "and its 2 platform manifests: signed" <<<"$verify_log" >/dev/null ||
+  die "verify did not check the ko image's two platform manifests:"$'\n'"$verify_log"
+arm64=$(platform_manifests "$ko_image" | awk '$1 == "linux/arm64" {print $2}')
+described=$(cosign verify-attestation --key "$pub" --insecure-ignore-tlog --allow-insecure-registry --type spdxjson \
+  --trusted-root <(cosign trusted-root create --out /dev/stdout) "$arm64" 2>/dev/null |
+  jq -r '.payload | @base64d | fromjson | .predicate
+    | ([.relationships[] | select(.relationshipType == "DESCRIBES")][0].relatedSpdxElement) as $root
+    | [.packages[] | select(.SPDXID == $root)][0].versionInfo' | head -n1)
+[[ $described == "$(digest_of "$arm64")" ]] ||
+  die "the SPDX attestation on the linux/arm64 manifest describes ${described:-nothing}, not $(digest_of "$arm64")"
+say "ok: each platform manifest of the ko index is signed and attested; the arm64 one's SBOM describes $(digest_of "$arm64")"
+passed=$((passed + 1))
+
+# What the SBOMs' consumers read: for both images, CycloneDX 1.6 with the
+# image as the root of its dependency graph (purl, hashes, an edge); the
+# main module at the stamped version; license texts, not hashes and file://
+# URLs; canonical oci purls.
+for image in "$ko_image" "$docker_image"; do
+  d=$(out_dir_for "$image")
+  jq -e --arg v "$VERSION" '
+    (.specVersion == "1.6")
+    and (.metadata.component | (.purl | startswith("pkg:oci/")) and (.hashes | length > 0))
+    and (.metadata.component["bom-ref"] as $root | any(.dependencies[]; .ref == $root and (.dependsOn | length > 0)))
+    and all(.components[] | select(.name == "github.com/product-catalog/product-catalog"); .version == $v and (.purl | endswith("@" + $v)))
+    and ([.. | objects | .url? // empty | select(startswith("file:"))] | length == 0)
+    and ([.components[].licenses[]?.license.name? // empty | select(startswith("sha256:"))] | length == 0)' \
+    "$d/sbom.cdx.json" >/dev/null || die "the CycloneDX SBOM of $image is not what consumers read right"
+  jq -e --arg v "$VERSION" '
+    all(.packages[] | select(.name == "github.com/product-catalog/product-catalog"); .versionInfo == $v)
+    and all(.hasExtractedLicensingInfos[]?; .extractedText != "NOASSERTION" and all(.seeAlsos[]?; startswith("https://")))
+    and all(.packages[].externalRefs[]? | select(.referenceType == "purl" and (.referenceLocator | startswith("pkg:oci/"))) | .referenceLocator;
+            (split("?")[1] | split("&") | map(split("=")[0])) as $q | ($q == ($q | sort)) and all($q[]; . == "arch" or . == "repository_url" or . == "tag"))' \
+    "$d/sbom.spdx.json" >/dev/null || die "the SPDX SBOM of $image is not what consumers read right"
+done
+say "ok: both images' SBOMs: CycloneDX 1.6 rooted at the image, the main module at $VERSION, license texts, canonical purls"
+passed=$((passed + 1))
+# Every SBOM this run wrote (both images, each platform) read by the
+# consumers' tools at once: namespaces and serial numbers are unique.
+written=("$OUT"/images/*/sbom.*.json)
+sbomcheck "${written[@]}" >/dev/null || die "the SBOMs written here are not read right together"
+say "ok: sbomcheck reads all ${#written[@]} SBOMs written here; namespaces and serial numbers are unique"
+jq '.specVersion = "1.7"' "$(out_dir_for "$ko_image")/sbom.cdx.json" >"$work/cdx-1.7.json"
+expect_fail "a CycloneDX 1.7 SBOM (too new for common consumers)" "specVersion 1.7, want 1.6" sbomcheck "$work/cdx-1.7.json"
+jq 'del(.packages[0].SPDXID)' "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/no-id.spdx.json"
+expect_fail "an SPDX SBOM the SPDX 2.3 schema refuses" "missing property 'SPDXID'" sbomcheck "$work/no-id.spdx.json"
+jq '.name = "another document"' "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/same-namespace.spdx.json"
+expect_fail "two SBOMs with one document namespace" "is also that of" \
+  sbomcheck "$(out_dir_for "$ko_image")/sbom.spdx.json" "$work/same-namespace.spdx.json"
+
 # 4. The ko image under Docker, hardened; same catalog as the Dockerfile image.
 serve() {
   local cid port
@@ -159,6 +211,13 @@ cmp -s "$work/ko.json" "$work/dockerfile.json" ||
 say "ok: the ko image runs as uid 65532 and serves the same $(jq .total "$work/ko.json") products as the Dockerfile image"
 
 # 5. Rejections.
+# drop(COND): an SPDX document without the packages COND selects, nor their
+# relationships, so it stays well formed and only lacks them.
+# shellcheck disable=SC2016 # jq's variables, not the shell's
+drop='def drop(cond): [.packages[] | select(cond) | .SPDXID] as $gone
+  | del(.packages[] | select(.SPDXID as $id | $gone | index($id)))
+  | del(.relationships[] | select(.spdxElementId as $a | .relatedSpdxElement as $b | $gone | index($a) or index($b)));'
+
 repo_ko=$(repo_of "$ko_image")
 # Other images in the same repository: same content, a label apart.
 variant() {
@@ -214,14 +273,26 @@ make -s sign IMAGE="$norepo" COSIGN_KEY="$key" >/dev/null 2>&1
 expect_fail "verify a provenance without its source repository" "the source repository is missing" \
   make -s verify IMAGE="$norepo" COSIGN_PUB="$pub"
 
-jq 'del(.packages[] | select(.name == "go.uber.org/zap"))' \
+jq "$drop"' drop(.name == "go.uber.org/zap")' \
   "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/missing-module.spdx.json"
 expect_fail "audit an SBOM that lacks a module of the binary" "go.uber.org/zap: not in the SBOM" \
   make -s sbom-audit SBOM="$work/missing-module.spdx.json"
-jq 'del(.packages[] | select(.name == "go.uber.org/zap" and (.SPDXID | startswith("SPDXRef-linux-arm64-"))))' \
+jq "$drop"' drop(.name == "go.uber.org/zap" and (.SPDXID | startswith("SPDXRef-linux-arm64-")))' \
   "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/missing-arm64-module.spdx.json"
 expect_fail "audit an SBOM whose arm64 part lacks a module of the arm64 binary" "linux/arm64: go.uber.org/zap: not in the SBOM" \
   make -s sbom-audit SBOM="$work/missing-arm64-module.spdx.json"
+jq '(.packages[] | select(.name == "github.com/product-catalog/product-catalog")) |= (.versionInfo = "UNKNOWN")' \
+  "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/unversioned.spdx.json"
+expect_fail "audit an SBOM whose main module has no version" "github.com/product-catalog/product-catalog: SBOM has version UNKNOWN, binary has $VERSION" \
+  make -s sbom-audit SBOM="$work/unversioned.spdx.json"
+jq '.relationships += [{spdxElementId: "SPDXRef-ImageIndex", relationshipType: "CONTAINS", relatedSpdxElement: "SPDXRef-Nowhere"}]' \
+  "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/dangling.spdx.json"
+expect_fail "audit an SBOM with a dangling relationship" "relationships to elements it does not hold: SPDXRef-Nowhere" \
+  make -s sbom-audit SBOM="$work/dangling.spdx.json"
+jq '(.buildDefinition.resolvedDependencies[] | select(.name == "base image") | .digest.sha256) = ("0" * 64)' \
+  "$(provenance_file "$ko_image")" >"$work/other-base.provenance.json"
+expect_fail "audit an SBOM against a provenance that pins another base image" "the provenance pins the base image sha256:000" \
+  make -s sbom-audit SBOM="$(out_dir_for "$ko_image")/sbom.spdx.json" PROVENANCE="$work/other-base.provenance.json"
 jq '(.packages[] | select(.name == "github.com/gorilla/mux") | .licenseConcluded) = "GPL-3.0-only"' \
   "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/gpl.spdx.json"
 expect_fail "audit an SBOM with a license off the allowlist" "license GPL-3.0-only not allowed" \

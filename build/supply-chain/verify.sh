@@ -54,24 +54,41 @@ explain() {
   esac
 }
 
-say "verifying the signature of $image with $who"
-cosign verify "${flags[@]}" "$image" >/dev/null 2>"$log" || explain "signature"
+# verify_one TARGET: its signature, then each attestation against its
+# policy. explain and the messages name the digest being checked.
+verify_one() {
+  local image=$1 check type policy reasons
+  say "verifying the signature of $image with $who"
+  cosign verify "${flags[@]}" "$image" >/dev/null 2>"$log" || explain "signature"
 
-for check in spdxjson:spdx cyclonedx:cyclonedx slsaprovenance1:provenance; do
-  type=${check%%:*} policy=$repo/policy/attestations/${check#*:}/policy.rego
-  say "verifying the $type attestation against ${policy#"$repo/"}"
-  if ! cosign verify-attestation "${flags[@]}" --type "$type" --policy "$policy" \
-    "$image" >"$log.out" 2>"$log"; then
-    # The attestations verified but one failed its policy: name the reasons.
-    if grep -q 'validation errors occurred' "$log" &&
-      cosign verify-attestation "${flags[@]}" --type "$type" "$image" >"$log.out" 2>/dev/null; then
-      reasons=$(jq -r '.payload | @base64d' "$log.out" | while IFS= read -r statement; do
-        conftest test --no-color -p "$policy" --namespace signature - <<<"$statement" 2>&1 |
-          sed -n 's/^FAIL - - signature - /  /p' || true
-      done)
-      die "the $type attestation of $image fails ${policy#"$repo/"}:"$'\n'"${reasons:-  (no reason given)}"
+  for check in spdxjson:spdx cyclonedx:cyclonedx slsaprovenance1:provenance; do
+    type=${check%%:*} policy=$repo/policy/attestations/${check#*:}/policy.rego
+    say "verifying the $type attestation against ${policy#"$repo/"}"
+    if ! cosign verify-attestation "${flags[@]}" --type "$type" --policy "$policy" \
+      "$image" >"$log.out" 2>"$log"; then
+      # The attestations verified but one failed its policy: name the reasons.
+      if grep -q 'validation errors occurred' "$log" &&
+        cosign verify-attestation "${flags[@]}" --type "$type" "$image" >"$log.out" 2>/dev/null; then
+        reasons=$(jq -r '.payload | @base64d' "$log.out" | while IFS= read -r statement; do
+          conftest test --no-color -p "$policy" --namespace signature - <<<"$statement" 2>&1 |
+            sed -n 's/^FAIL - - signature - /  /p' || true
+        done)
+        die "the $type attestation of $image fails ${policy#"$repo/"}:"$'\n'"${reasons:-  (no reason given)}"
+      fi
+      explain "$type attestation"
     fi
-    explain "$type attestation"
-  fi
-done
-say "ok: $image is signed by $who; its SPDX, CycloneDX and provenance attestations verify and pass policy/attestations"
+  done
+}
+
+verify_one "$image"
+# An index's platform manifests are signed and attested each (sign.sh).
+platforms=0
+while read -r platform target; do
+  [[ -n $target ]] || continue
+  say "the $platform manifest of $image"
+  verify_one "$target"
+  platforms=$((platforms + 1))
+done <<<"$(platform_manifests "$image")"
+what=$image
+((platforms == 0)) || what="$image and its $platforms platform manifests"
+say "ok: $what: signed by $who; the SPDX, CycloneDX and provenance attestations of each verify and pass policy/attestations"

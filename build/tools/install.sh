@@ -29,6 +29,7 @@ package_of() {
     govulncheck) echo "$here golang.org/x/vuln/cmd/govulncheck" ;;
     staticcheck) echo "$here honnef.co/go/tools/cmd/staticcheck" ;;
     benchstat) echo "$here golang.org/x/perf/cmd/benchstat" ;;
+    sbomcheck) echo "$here github.com/product-catalog/product-catalog/build/tools/sbomcheck" ;;
     actionlint) echo "$here/actionlint github.com/rhysd/actionlint/cmd/actionlint" ;;
     buildx) echo "$here/buildx github.com/docker/buildx/cmd/buildx" ;;
     *) echo "install.sh: unknown tool: $1" >&2; return 1 ;;
@@ -64,7 +65,7 @@ install_policy_tester() {
 
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 || ${tools[0]} == all ]]; then
-  tools=(crane ko cosign syft conftest govulncheck staticcheck benchstat actionlint buildx policy-tester)
+  tools=(crane ko cosign syft conftest govulncheck staticcheck benchstat sbomcheck actionlint buildx policy-tester)
 fi
 for tool in "${tools[@]}"; do
   if [[ $tool == policy-tester ]]; then

@@ -89,7 +89,7 @@ deny contains msg if {
 deny contains msg if {
 	some name, job in jobs
 	writes(job)
-	some gate in gating_jobs | {"release-gate"}
+	some gate in (gating_jobs | {"release-gate"})
 	not gate in needs(job)
 	msg := sprintf("job %s holds write permissions but does not need %s", [name, gate])
 }

@@ -32,10 +32,10 @@ deny contains sprintf("the main module %s is not listed", [main_module]) if not 
 
 deny contains "the Go standard library (stdlib) is not listed with its Go version" if not lists_stdlib
 
+# Every Go component has a version, the main module included.
 deny contains msg if {
 	some c in go_components
-	c.name != main_module
-	not regex.match(`^(v|go)[0-9]`, object.get(c, "version", ""))
+	not versioned(c.name, object.get(c, "version", ""))
 	msg := sprintf("Go component %s has no version", [c.name])
 }
 
@@ -58,4 +58,19 @@ lists_base_image if {
 	some a in input.predicate.metadata.component.pedigree.ancestors
 	a.type == "container"
 	startswith(a.version, "sha256:")
+}
+
+# Modules and the standard library carry Go's versions (v1.2.3, go1.22.12);
+# the main module carries the version stamped into the binary, which the
+# Makefile allows to be any such token (a tag, a commit, "main"), but not
+# Go's "(devel)" nor syft's "UNKNOWN".
+versioned(name, version) if {
+	name != main_module
+	regex.match(`^(v|go)[0-9]`, version)
+}
+
+versioned(name, version) if {
+	name == main_module
+	regex.match(`^[0-9A-Za-z][0-9A-Za-z._+-]*$`, version)
+	not version in {"UNKNOWN", "NOASSERTION", "NONE"}
 }

@@ -8,7 +8,7 @@ good := {
 		"bomFormat": "CycloneDX",
 		"metadata": {"component": {"type": "container", "pedigree": {"ancestors": [{"type": "container", "version": "sha256:bb"}]}}},
 		"components": [
-			{"name": "github.com/product-catalog/product-catalog", "version": "UNKNOWN", "purl": "pkg:golang/github.com/product-catalog/product-catalog"},
+			{"name": "github.com/product-catalog/product-catalog", "version": "v1.2.3", "purl": "pkg:golang/github.com/product-catalog/product-catalog@v1.2.3"},
 			{"name": "go.uber.org/zap", "version": "v1.28.0", "purl": "pkg:golang/go.uber.org/zap@v1.28.0"},
 			{"name": "stdlib", "version": "go1.22.12", "purl": "pkg:golang/stdlib@1.22.12"},
 		],
@@ -57,4 +57,9 @@ test_missing_fields_fail_closed if {
 		not allow with input as json.remove(good, [path])
 		count(deny) > 0 with input as json.remove(good, [path])
 	}
+}
+
+test_unversioned_main_module if {
+	some msg in deny with input as json.patch(good, [{"op": "replace", "path": "/predicate/components/0/version", "value": "UNKNOWN"}])
+	contains(msg, "github.com/product-catalog/product-catalog has no version")
 }

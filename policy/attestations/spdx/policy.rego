@@ -40,10 +40,12 @@ deny contains sprintf("the main module %s is not listed", [main_module]) if not 
 
 deny contains "the Go standard library (stdlib) is not listed with its Go version" if not lists_stdlib
 
+# Every Go package has a version, the main module included: the version
+# stamped into the binary (sbom.sh), so a consumer can tell which release
+# the image holds.
 deny contains msg if {
 	some p in go_packages
-	p.name != main_module
-	not regex.match(`^(v|go)[0-9]`, object.get(p, "versionInfo", "missing"))
+	not versioned(p.name, object.get(p, "versionInfo", "missing"))
 	msg := sprintf("Go package %s has no version (%v)", [p.name, object.get(p, "versionInfo", "missing")])
 }
 
@@ -69,4 +71,19 @@ lists_base_image if {
 	some r in input.predicate.relationships
 	r.relationshipType == "DESCENDANT_OF"
 	r.relatedSpdxElement == p.SPDXID
+}
+
+# Modules and the standard library carry Go's versions (v1.2.3, go1.22.12);
+# the main module carries the version stamped into the binary, which the
+# Makefile allows to be any such token (a tag, a commit, "main"), but not
+# Go's "(devel)" nor syft's "UNKNOWN".
+versioned(name, version) if {
+	name != main_module
+	regex.match(`^(v|go)[0-9]`, version)
+}
+
+versioned(name, version) if {
+	name == main_module
+	regex.match(`^[0-9A-Za-z][0-9A-Za-z._+-]*$`, version)
+	not version in {"UNKNOWN", "NOASSERTION", "NONE"}
 }

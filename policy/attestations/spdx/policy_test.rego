@@ -8,7 +8,7 @@ good := {
 		"spdxVersion": "SPDX-2.3",
 		"packages": [
 			{"SPDXID": "SPDXRef-Root", "name": "registry/product-catalog", "versionInfo": "sha256:aa", "primaryPackagePurpose": "CONTAINER"},
-			{"SPDXID": "SPDXRef-main", "name": "github.com/product-catalog/product-catalog", "versionInfo": "UNKNOWN", "externalRefs": [{"referenceType": "purl", "referenceLocator": "pkg:golang/github.com/product-catalog/product-catalog"}]},
+			{"SPDXID": "SPDXRef-main", "name": "github.com/product-catalog/product-catalog", "versionInfo": "v1.2.3", "externalRefs": [{"referenceType": "purl", "referenceLocator": "pkg:golang/github.com/product-catalog/product-catalog@v1.2.3"}]},
 			{"SPDXID": "SPDXRef-zap", "name": "go.uber.org/zap", "versionInfo": "v1.28.0", "externalRefs": [{"referenceType": "purl", "referenceLocator": "pkg:golang/go.uber.org/zap@v1.28.0"}]},
 			{"SPDXID": "SPDXRef-std", "name": "stdlib", "versionInfo": "go1.22.12", "externalRefs": [{"referenceType": "purl", "referenceLocator": "pkg:golang/stdlib@1.22.12"}]},
 			{"SPDXID": "SPDXRef-BaseImage", "name": "gcr.io/distroless/static", "versionInfo": "sha256:bb", "primaryPackagePurpose": "CONTAINER"},
@@ -66,4 +66,9 @@ test_missing_fields_fail_closed if {
 		not allow with input as json.remove(good, [path])
 		count(deny) > 0 with input as json.remove(good, [path])
 	}
+}
+
+test_unversioned_main_module if {
+	some msg in deny with input as json.patch(good, [{"op": "replace", "path": "/predicate/packages/1/versionInfo", "value": "UNKNOWN"}])
+	contains(msg, "github.com/product-catalog/product-catalog has no version")
 }
