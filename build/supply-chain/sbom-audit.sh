@@ -53,7 +53,7 @@ audit() {
   # Modules compiled in: "mod"/"dep" lines, with "=>" replacements taking over.
   awk -F'\t' '$2 == "mod" || $2 == "dep" { m = $3; v = $4 }
               $2 == "=>" { m = $3; v = $4 }
-              ($2 == "mod" || $2 == "dep" || $2 == "=>") { mods[m] = v; order[m] = NR; if ($2 == "=>") delete mods[prev]; prev = $3 }
+              ($2 == "mod" || $2 == "dep" || $2 == "=>") { mods[m] = v; if ($2 == "=>") delete mods[prev]; prev = $3 }
               END { for (m in mods) print m "\t" mods[m] }' "$pwork/buildinfo" | sort >"$pwork/modules"
   go_version=$(head -n1 "$pwork/buildinfo" | awk '{print $2}')
   # Go records the main module as "(devel)"; its version is the one stamped

@@ -16,14 +16,11 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
-	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/config"
 	"github.com/product-catalog/product-catalog/service/httpapi"
 	"github.com/product-catalog/product-catalog/service/metrics"
@@ -36,9 +33,6 @@ type Build struct {
 	Version string
 	Catalog fs.FS
 }
-
-// healthcheckWait bounds the healthcheck subcommand's request.
-const healthcheckWait = 3 * time.Second
 
 const usage = `usage: product-catalog [serve | healthcheck | version]
 
@@ -154,152 +148,5 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	// Request lines still buffered go out before the last line.
 	_ = logs.flush()
 	logger.Info("stopped")
-	return nil
-}
-
-// loadCatalog loads the configured directory. Only when the operator did
-// not choose a directory and the default one is absent does it fall back
-// to the catalog embedded in the binary, which is never reloaded.
-func loadCatalog(cfg config.Config, embedded fs.FS) (*catalog.Catalog, *reload.Dir, string, error) {
-	info, err := os.Stat(cfg.CatalogDir)
-	switch {
-	case err == nil && !info.IsDir():
-		return nil, nil, "", fmt.Errorf("%s=%q: not a directory", config.EnvCatalogDir, cfg.CatalogDir)
-	case errors.Is(err, fs.ErrNotExist) && !cfg.CatalogDirSet && embedded != nil:
-		c, err := catalog.Load(embedded, "embedded", catalogLimits(cfg))
-		if err != nil {
-			return nil, nil, "", fmt.Errorf("load the embedded catalog: %w", err)
-		}
-		return c, nil, "embedded", nil
-	case err != nil:
-		return nil, nil, "", fmt.Errorf("%s=%q: %w", config.EnvCatalogDir, cfg.CatalogDir, err)
-	}
-	dir := reload.NewDir(cfg.CatalogDir, catalogLimits(cfg))
-	c, err := dir.Load()
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("load catalog from %s (%s): %w", cfg.CatalogDir, config.EnvCatalogDir, err)
-	}
-	return c, dir, "directory " + cfg.CatalogDir, nil
-}
-
-// catalogLimits are the configured read limits, the catalog package's
-// defaults where none is set.
-func catalogLimits(cfg config.Config) catalog.Limits {
-	limits := catalog.DefaultLimits
-	if cfg.MaxFileBytes > 0 {
-		limits.FileBytes = cfg.MaxFileBytes
-	}
-	if cfg.MaxBytes > 0 {
-		limits.TotalBytes = cfg.MaxBytes
-	}
-	return limits
-}
-
-func reloadHooks(logger *zap.Logger, m *metrics.Metrics, server *httpapi.Server, dir string) reload.Hooks {
-	return reload.Hooks{
-		Prepare: server.Prepare,
-		Reloaded: func(c *catalog.Catalog) {
-			m.Reloaded()
-			m.CatalogServed(c.Len())
-			logger.Info("catalog reloaded", zap.String("dir", dir), zap.Int("products", c.Len()))
-		},
-		Failed: func(err error) {
-			m.ReloadFailed()
-			logger.Error("catalog reload failed; still serving the last good catalog", zap.String("dir", dir), zap.Error(err))
-		},
-	}
-}
-
-// loggers are the process's two loggers, both JSON lines on one writer.
-// events (start, reloads, shutdown, errors) is written through at once;
-// access (one line per request) is buffered and flushed every second or
-// every 256 KiB, so a request costs no write system call of its own.
-type loggers struct {
-	events, access *zap.Logger
-	flush          func() error
-}
-
-// isoTime writes ISO 8601 UTC times with milliseconds, as zap's
-// ISO8601TimeEncoder does, at a fraction of the cost: the text up to the
-// second is formatted once per second and shared, so a log line only
-// appends its milliseconds.
-type isoTime struct {
-	second atomic.Pointer[formattedSecond]
-}
-
-type formattedSecond struct {
-	unix int64
-	text []byte // "2006-01-02T15:04:05."
-}
-
-func (it *isoTime) encode(t time.Time, enc zapcore.PrimitiveArrayEncoder) {
-	t = t.UTC()
-	s := it.second.Load()
-	if s == nil || s.unix != t.Unix() {
-		s = &formattedSecond{unix: t.Unix(), text: t.AppendFormat(nil, "2006-01-02T15:04:05.")}
-		it.second.Store(s)
-	}
-	var buf [32]byte
-	ms := t.Nanosecond() / int(time.Millisecond)
-	b := append(append(buf[:0], s.text...), byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
-	enc.AppendByteString(b)
-}
-
-// Access-log sampling, as in zap's production configuration: each second,
-// the first accessLogFirst lines with the same message and level, then one
-// in accessLogThereafter. Metrics still count every request; the log stays
-// readable, and its cost bounded, under a flood.
-const (
-	accessLogFirst      = 100
-	accessLogThereafter = 100
-)
-
-func newLoggers(level, accessLog string, out io.Writer) loggers {
-	lvl, _ := zapcore.ParseLevel(level) // config has validated it
-	encoder := zap.NewProductionEncoderConfig()
-	encoder.TimeKey = "time"
-	encoder.EncodeTime = (&isoTime{}).encode
-	direct := zapcore.Lock(zapcore.AddSync(out))
-	buffered := &zapcore.BufferedWriteSyncer{WS: direct, Size: 256 << 10, FlushInterval: time.Second}
-	newCore := func(ws zapcore.WriteSyncer) zapcore.Core {
-		return zapcore.NewCore(zapcore.NewJSONEncoder(encoder), ws, lvl)
-	}
-	access := newCore(buffered)
-	switch accessLog {
-	case "sampled":
-		access = zapcore.NewSamplerWithOptions(access, time.Second, accessLogFirst, accessLogThereafter)
-	case "off":
-		access = zapcore.NewNopCore()
-	}
-	return loggers{
-		events: zap.New(newCore(direct), zap.ErrorOutput(direct)),
-		access: zap.New(access, zap.ErrorOutput(direct)),
-		flush:  buffered.Stop,
-	}
-}
-
-// healthcheck asks the local server for readiness. Images without a shell
-// run it as their HEALTHCHECK.
-func healthcheck(ctx context.Context, getenv func(string) string) error {
-	cfg, err := config.FromEnv(getenv)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, healthcheckWait)
-	defer cancel()
-	url := fmt.Sprintf("http://127.0.0.1:%d/readyz", cfg.Port)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return fmt.Errorf("healthcheck: %w", err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("healthcheck: %w", err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("healthcheck: GET %s: %s", url, resp.Status)
-	}
 	return nil
 }

@@ -77,33 +77,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv(EnvCatalogDir); v != "" {
 		cfg.CatalogDir, cfg.CatalogDirSet = v, true
 	}
-	if v := getenv(EnvReloadInterval); v != "" {
-		d, err := time.ParseDuration(v)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("%s=%q: must be a Go duration such as 10s or 1m, or 0 to disable reloading", EnvReloadInterval, v))
-		case d < 0:
-			errs = append(errs, fmt.Errorf("%s=%q: must not be negative", EnvReloadInterval, v))
-		case d > 0 && d < 100*time.Millisecond:
-			errs = append(errs, fmt.Errorf("%s=%q: must be 0 or at least 100ms", EnvReloadInterval, v))
-		default:
-			cfg.ReloadInterval = d
-		}
-	}
 	if v := getenv(EnvLogLevel); v != "" {
 		switch level := strings.ToLower(v); level {
 		case "debug", "info", "warn", "error":
 			cfg.LogLevel = level
 		default:
 			errs = append(errs, fmt.Errorf("%s=%q: must be one of debug, info, warn, error", EnvLogLevel, v))
-		}
-	}
-	if v := getenv(EnvShutdownTimeout); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: must be a positive Go duration such as 10s", EnvShutdownTimeout, v))
-		} else {
-			cfg.ShutdownTimeout = d
 		}
 	}
 	if v := getenv(EnvAccessLog); v != "" {
@@ -114,12 +93,23 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: must be one of sampled, all, off", EnvAccessLog, v))
 		}
 	}
-	if v := getenv(EnvShutdownDrain); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: must be a Go duration such as 5s, or 0 to stop at once", EnvShutdownDrain, v))
-		} else {
-			cfg.ShutdownDrain = d
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+		// zero: what 0 means, or "" when 0 is refused; least: the smallest
+		// positive value allowed.
+		zero    string
+		least   time.Duration
+		example string
+	}{
+		{EnvReloadInterval, &cfg.ReloadInterval, "to disable reloading", 100 * time.Millisecond, "10s or 1m"},
+		{EnvShutdownTimeout, &cfg.ShutdownTimeout, "", 0, "10s"},
+		{EnvShutdownDrain, &cfg.ShutdownDrain, "to stop at once", 0, "5s"},
+	} {
+		if v := getenv(d.name); v != "" {
+			if err := parseDuration(v, d.dst, d.zero, d.least, d.example); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", d.name, v, err))
+			}
 		}
 	}
 	for _, limit := range []struct {
@@ -162,4 +152,22 @@ func parseBytes(v string) (int64, error) {
 		return n * u.size, nil
 	}
 	return 0, errors.New("must be a positive number of bytes, optionally with a KiB, MiB or GiB suffix, such as 64MiB")
+}
+
+// parseDuration reads a Go duration into dst: positive and at least least,
+// or 0 when zero says what 0 means.
+func parseDuration(v string, dst *time.Duration, zero string, least time.Duration, example string) error {
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil && zero != "":
+		return fmt.Errorf("must be a Go duration such as %s, or 0 %s", example, zero)
+	case zero == "" && (err != nil || d <= 0):
+		return fmt.Errorf("must be a positive Go duration such as %s", example)
+	case d < 0:
+		return errors.New("must not be negative")
+	case d > 0 && d < least:
+		return fmt.Errorf("must be 0 or at least %s", least)
+	}
+	*dst = d
+	return nil
 }

@@ -17,10 +17,9 @@ import (
 	"github.com/product-catalog/product-catalog/service/metrics"
 )
 
-const (
-	requestIDHeader    = "X-Request-ID"
-	requestIDHeaderKey = "X-Request-Id" // requestIDHeader in net/http's canonical form
-)
+// requestIDHeaderKey is X-Request-ID in net/http's canonical form, so the
+// header map is read and written without canonicalising on every request.
+const requestIDHeaderKey = "X-Request-Id"
 
 // requestIDs makes ids unique within the process and across restarts: a
 // random prefix drawn once, then a counter. A request costs an atomic add,

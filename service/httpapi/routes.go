@@ -65,8 +65,8 @@ func productID(r *http.Request) string {
 	return strings.TrimPrefix(r.URL.Path, productPrefix)
 }
 
-// probeRoutes are polled by orchestrators and scrapers; logging them at
-// info level would drown the request log.
+// isProbeRoute reports the routes orchestrators and scrapers poll; logging
+// them at info level would drown the request log.
 func isProbeRoute(route string) bool {
 	switch route {
 	case "/healthz", "/readyz", "/metrics":

@@ -1,0 +1,69 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"go.uber.org/zap"
+
+	"github.com/product-catalog/product-catalog/service/catalog"
+	"github.com/product-catalog/product-catalog/service/config"
+	"github.com/product-catalog/product-catalog/service/httpapi"
+	"github.com/product-catalog/product-catalog/service/metrics"
+	"github.com/product-catalog/product-catalog/service/reload"
+)
+
+// loadCatalog loads the configured directory. Only when the operator did
+// not choose a directory and the default one is absent does it fall back
+// to the catalog embedded in the binary, which is never reloaded.
+func loadCatalog(cfg config.Config, embedded fs.FS) (*catalog.Catalog, *reload.Dir, string, error) {
+	info, err := os.Stat(cfg.CatalogDir)
+	switch {
+	case err == nil && !info.IsDir():
+		return nil, nil, "", fmt.Errorf("%s=%q: not a directory", config.EnvCatalogDir, cfg.CatalogDir)
+	case errors.Is(err, fs.ErrNotExist) && !cfg.CatalogDirSet && embedded != nil:
+		c, err := catalog.Load(embedded, "embedded", catalogLimits(cfg))
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("load the embedded catalog: %w", err)
+		}
+		return c, nil, "embedded", nil
+	case err != nil:
+		return nil, nil, "", fmt.Errorf("%s=%q: %w", config.EnvCatalogDir, cfg.CatalogDir, err)
+	}
+	dir := reload.NewDir(cfg.CatalogDir, catalogLimits(cfg))
+	c, err := dir.Load()
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("load catalog from %s (%s): %w", cfg.CatalogDir, config.EnvCatalogDir, err)
+	}
+	return c, dir, "directory " + cfg.CatalogDir, nil
+}
+
+// catalogLimits are the configured read limits, the catalog package's
+// defaults where none is set.
+func catalogLimits(cfg config.Config) catalog.Limits {
+	limits := catalog.DefaultLimits
+	if cfg.MaxFileBytes > 0 {
+		limits.FileBytes = cfg.MaxFileBytes
+	}
+	if cfg.MaxBytes > 0 {
+		limits.TotalBytes = cfg.MaxBytes
+	}
+	return limits
+}
+
+func reloadHooks(logger *zap.Logger, m *metrics.Metrics, server *httpapi.Server, dir string) reload.Hooks {
+	return reload.Hooks{
+		Prepare: server.Prepare,
+		Reloaded: func(c *catalog.Catalog) {
+			m.Reloaded()
+			m.CatalogServed(c.Len())
+			logger.Info("catalog reloaded", zap.String("dir", dir), zap.Int("products", c.Len()))
+		},
+		Failed: func(err error) {
+			m.ReloadFailed()
+			logger.Error("catalog reload failed; still serving the last good catalog", zap.String("dir", dir), zap.Error(err))
+		},
+	}
+}
