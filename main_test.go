@@ -20,16 +20,51 @@ import (
 	"github.com/product-catalog/product-catalog/service/catalog/generate"
 )
 
-// syncBuffer collects the logs that run writes from several goroutines.
+// syncBuffer collects the logs that run writes from several goroutines,
+// and tells waiters each time it grows: tests wait for a log line rather
+// than for a guessed time.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	grown chan struct{} // closed and replaced at each write
 }
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{grown: make(chan struct{})} }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	close(b.grown)
+	b.grown = make(chan struct{})
 	return b.buf.Write(p)
+}
+
+// count is how many times s occurs in the logs, and a channel closed at
+// the next write.
+func (b *syncBuffer) count(s string) (int, <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Count(b.buf.String(), s), b.grown
+}
+
+// waitFor waits until s occurs at least n times in the logs, failing the
+// test if exited closes first or the deadline passes.
+func (b *syncBuffer) waitFor(t *testing.T, s string, n int, exited <-chan error) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		got, grown := b.count(s)
+		if got >= n {
+			return
+		}
+		select {
+		case <-grown:
+		case err := <-exited:
+			t.Fatalf("exited (%v) before logging %s %d times; logs:\n%s", err, s, n, b)
+		case <-deadline:
+			t.Fatalf("%s logged %d times in 30s, want %d; logs:\n%s", s, got, n, b)
+		}
+	}
 }
 
 func (b *syncBuffer) String() string {
@@ -66,30 +101,14 @@ func start(t *testing.T, env map[string]string) *server {
 		vars[k] = v
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: newSyncBuffer(), cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		s.done <- run(ctx, []string{"product-catalog"}, func(k string) string { return vars[k] }, s.logs, io.Discard)
 	}()
 	t.Cleanup(func() { s.stop(t) })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case err := <-s.done:
-			t.Fatalf("run exited before it was ready: %v\nlogs:\n%s", err, s.logs)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready after 30s; logs:\n%s", s.logs)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	// run logs "serving" once it listens, its catalog published.
+	s.logs.waitFor(t, `"msg":"serving"`, 1, s.done)
+	return s
 }
 
 func (s *server) stop(t *testing.T) {
@@ -272,17 +291,19 @@ func TestRunShutsDownGracefully(t *testing.T) {
 	}
 	defer conn.Close()
 	fmt.Fprint(conn, "GET /products?limit=1000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	time.Sleep(300 * time.Millisecond)
+	// The response's head has arrived: the request is being served, and
+	// its 16 MB body cannot finish while this test does not read it.
+	response := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(response, nil)
+	if err != nil {
+		t.Fatalf("in-flight request: %v", err)
+	}
 	s.cancel()
-	time.Sleep(300 * time.Millisecond)
+	s.logs.waitFor(t, `"msg":"shutting down"`, 1, s.done)
 	select {
 	case err := <-s.done:
 		t.Fatalf("run returned (%v) with a request in flight", err)
 	default:
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("in-flight request: %v", err)
 	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != 200 || len(body) < 8<<20 || !bytes.HasSuffix(body, []byte(`],"total":1000}`+"\n")) {
@@ -300,6 +321,19 @@ func TestRunShutsDownGracefully(t *testing.T) {
 	logs := s.logs.String()
 	if i, j := strings.Index(logs, `"msg":"shutting down"`), strings.Index(logs, `"msg":"stopped"`); i < 0 || j < i {
 		t.Errorf("logs lack shutting down then stopped:\n%s", logs)
+	}
+}
+
+// replaceFile writes data to path in one step, renaming a temporary file
+// over it.
+func replaceFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	tmp := path + ".tmp" // not *.json: the reloader ignores it
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -377,34 +411,29 @@ func TestReloadWhileServing(t *testing.T) {
 		}(c)
 	}
 
+	// Each edit replaces a file whole (by rename) and waits for the reload
+	// it causes to be logged: no poll can see a file half-written, and none
+	// is guessed at.
 	const versions = 6
+	reloads, failures := 0, 0
 	for gen := 1; gen <= versions; gen++ {
 		for _, prefix := range []string{"A", "B"} {
 			data := catalogFile(prefix, gen)
 			if gen%2 == 0 {
-				// A broken edit that stays long enough to be polled, then a good one.
-				if err := os.WriteFile(files[prefix], data[:len(data)/2], 0o644); err != nil {
-					t.Fatal(err)
-				}
-				time.Sleep(250 * time.Millisecond)
+				// A broken edit, refused, then a good one.
+				replaceFile(t, files[prefix], data[:len(data)/2])
+				failures++
+				s.logs.waitFor(t, `"msg":"catalog reload failed`, failures, s.done)
 			}
-			if err := os.WriteFile(files[prefix], data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(150 * time.Millisecond)
+			replaceFile(t, files[prefix], data)
+			reloads++
+			s.logs.waitFor(t, `"msg":"catalog reloaded"`, reloads, s.done)
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var list productList
-		getJSON(t, s.base+"/products?q=gen="+strconv.Itoa(versions), &list)
-		if list.Total == 40 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the last version was not served within 5s; %d products match", list.Total)
-		}
-		time.Sleep(50 * time.Millisecond)
+	var last productList
+	getJSON(t, s.base+"/products?q=gen="+strconv.Itoa(versions), &last)
+	if last.Total != 40 {
+		t.Errorf("after the last reload %d products are of the last version, want all 40", last.Total)
 	}
 	close(stop)
 	clients.Wait()
@@ -488,6 +517,8 @@ func TestServerLimits(t *testing.T) {
 			if _, err := conn.Write([]byte{request[i]}); err != nil {
 				return // closed by the server between two bytes
 			}
+			// Time itself is under test: a client trickling its headers.
+			// The loop is bounded by the request's length (15 s at most).
 			time.Sleep(100 * time.Millisecond)
 		}
 		t.Errorf("the server accepted headers trickled over %v", time.Since(started))

@@ -61,7 +61,7 @@ func startProcess(t *testing.T, env ...string) *process {
 	port := freePort(t)
 	cmd := exec.Command(binary(t))
 	cmd.Env = append([]string{"PRODUCT_CATALOG_PORT=" + strconv.Itoa(port), "PRODUCT_CATALOG_DIR=products", "PATH=" + os.Getenv("PATH")}, env...)
-	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: &syncBuffer{}, exited: make(chan error, 1)}
+	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: newSyncBuffer(), exited: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -71,19 +71,8 @@ func startProcess(t *testing.T, env ...string) *process {
 		_ = cmd.Process.Kill()
 		<-p.exited
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if resp, err := http.Get(p.base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready after 10s; logs:\n%s", p.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	p.logs.waitFor(t, `"msg":"serving"`, 1, p.exited)
+	return p
 }
 
 // metric reads one unlabelled sample from /metrics.
@@ -121,8 +110,10 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	const drain = time.Second
 	p := startProcess(t, "SHUTDOWN_DRAIN="+drain.String())
 
+	const load = 100 // requests answered before the signal
 	var mu sync.Mutex
 	var outcomes []outcome
+	loaded := make(chan struct{}) // closed once load requests have completed
 	stop := make(chan struct{})
 	var clients sync.WaitGroup
 	for c := 0; c < 8; c++ {
@@ -146,9 +137,12 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 				o.err = err
 				mu.Lock()
 				outcomes = append(outcomes, o)
+				if len(outcomes) == load {
+					close(loaded)
+				}
 				mu.Unlock()
 				if err != nil {
-					time.Sleep(5 * time.Millisecond) // the server is gone; don't spin
+					return // the server is gone
 				}
 			}
 		}()
@@ -178,11 +172,14 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 			if resp.StatusCode == http.StatusServiceUnavailable && first503.IsZero() {
 				first503 = now
 			}
-			time.Sleep(5 * time.Millisecond)
 		}
 	}()
 
-	time.Sleep(time.Second)
+	select {
+	case <-loaded:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("fewer than %d requests answered in 30s; logs:\n%s", load, p.logs)
+	}
 	signalled := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -217,8 +214,8 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 			t.Errorf("request sent %v after SIGTERM: status %d, error %v; want 200", o.started.Sub(signalled).Round(time.Millisecond), o.status, o.err)
 		}
 	}
-	if before < 100 || during < 100 {
-		t.Errorf("%d requests before SIGTERM and %d while draining; want a sustained load (>= 100 each)", before, during)
+	if before < load || during < 100 {
+		t.Errorf("%d requests before SIGTERM and %d while draining; want a sustained load (>= %d before, >= 100 during)", before, during, load)
 	}
 	switch {
 	case first503.IsZero():
@@ -263,49 +260,63 @@ func TestIdleConnectionsStayBounded(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
+	// Each silent connection has a reader that reports when the server
+	// closes it.
+	closedBy := make(chan error, silent)
 	for i := 0; i < silent; i++ {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		conns = append(conns, c)
+		go func() {
+			_, err := c.Read(make([]byte, 1))
+			closedBy <- err
+		}()
 	}
-	time.Sleep(200 * time.Millisecond)
-	goroutines := p.metric(t, "go_goroutines")
+	// The server runs a goroutine per connection it has accepted: wait until
+	// it has accepted them all (a few of the baseline's own come and go: the
+	// connection /metrics was read over, the log flusher).
+	all := baseGoroutines + keepAlive + silent - 5
+	goroutines := p.metricReaches(t, "go_goroutines", func(v float64) bool { return v >= all })
 	rss := p.metric(t, "process_resident_memory_bytes")
 	perConn := (rss - baseRSS) / (keepAlive + silent)
 	t.Logf("%d idle connections: goroutines %v -> %v, RSS %.1f -> %.1f MB (%.1f KB each)",
 		keepAlive+silent, baseGoroutines, goroutines, baseRSS/1e6, rss/1e6, perConn/1e3)
-	// A goroutine per connection; a few of the baseline's own come and go
-	// (the connection /metrics was read over, the log flusher).
-	if want := baseGoroutines + keepAlive + silent - 5; goroutines < want {
-		t.Errorf("goroutines = %v with %d open connections, want at least %v: are they all open?", goroutines, keepAlive+silent, want)
-	}
 	if perConn > 64<<10 {
 		t.Errorf("each idle connection costs %.0f KB of RSS, want at most 64 KB", perConn/1e3)
 	}
 
-	// ReadHeaderTimeout (5s) closes the silent ones.
+	// ReadHeaderTimeout (5s) closes the silent ones: time itself is under
+	// test, bounded by a deadline.
+	deadline := time.After(10 * time.Second)
+	for closed := 0; closed < silent; closed++ {
+		select {
+		case err := <-closedBy:
+			if err != io.EOF {
+				t.Fatalf("a silent connection ended with %v, want io.EOF (closed by the server)", err)
+			}
+		case <-deadline:
+			t.Fatalf("the server closed %d of %d silent connections within 10s, want all (ReadHeaderTimeout is 5s)", closed, silent)
+		}
+	}
+	p.metricReaches(t, "go_goroutines", func(v float64) bool { return v < baseGoroutines+keepAlive+silent/10 })
+}
+
+// metricReaches reads name from /metrics until cond holds, and returns the
+// value that met it; each read is a request, so the loop waits on the
+// server, not on a timer. It fails the test after 10s.
+func (p *process) metricReaches(t *testing.T, name string, cond func(float64) bool) float64 {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		goroutines = p.metric(t, "go_goroutines")
-		if goroutines < baseGoroutines+keepAlive+silent/10 {
-			break
+		v := p.metric(t, name)
+		if cond(v) {
+			return v
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("goroutines = %v 10s after %d silent connections opened, want them closed by ReadHeaderTimeout", goroutines, silent)
+			t.Fatalf("%s = %v after 10s, still short of the condition", name, v)
 		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	closed := 0
-	for _, c := range conns[keepAlive:] {
-		_ = c.SetReadDeadline(time.Now().Add(time.Second))
-		if _, err := c.Read(make([]byte, 1)); err == io.EOF {
-			closed++
-		}
-	}
-	if closed != silent {
-		t.Errorf("the server closed %d of %d silent connections, want all", closed, silent)
 	}
 }
 

@@ -1,5 +1,7 @@
 // Package service_test pins which packages may depend on what, so the
-// layering (catalog <- reload <- httpapi <- app) cannot erode unnoticed.
+// layering cannot erode unnoticed: catalog at the bottom, importing nothing
+// of ours; reload and httpapi above it, neither importing the other; app
+// wiring them all.
 package service_test
 
 import (

@@ -21,6 +21,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/config"
 	"github.com/product-catalog/product-catalog/service/httpapi"
 	"github.com/product-catalog/product-catalog/service/metrics"
@@ -87,18 +88,25 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	store := reload.NewStore(initial)
-	m.CatalogServed(initial.Len())
+	readiness := &httpapi.Readiness{}
+	handler := httpapi.NewServer(logger, logs.access, m, readiness)
+	// One way in for a catalog, at start-up and on every reload: encoded,
+	// swapped in, counted.
+	publish := func(c *catalog.Catalog) error {
+		if err := handler.Publish(c); err != nil {
+			return err
+		}
+		m.CatalogServed(c.Len())
+		return nil
+	}
+	if err := publish(initial); err != nil {
+		return fmt.Errorf("encode the catalog: %w", err)
+	}
 	logger.Info("catalog loaded", zap.String("source", origin), zap.Int("products", initial.Len()))
 
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return fmt.Errorf("listen on port %d (%s): %w", cfg.Port, config.EnvPort, err)
-	}
-	readiness := &httpapi.Readiness{}
-	handler := httpapi.NewServer(logger, logs.access, store, m, readiness)
-	if err := handler.Prepare(initial); err != nil {
-		return fmt.Errorf("encode the catalog: %w", err)
 	}
 	srv := httpapi.NewHTTPServer(handler)
 	srv.ErrorLog = zap.NewStdLog(logger.With(zap.String("source", "net/http")))
@@ -108,10 +116,13 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	defer stopWatching()
 	if dir != nil && cfg.ReloadInterval > 0 {
+		ticker := time.NewTicker(cfg.ReloadInterval)
+		defer ticker.Stop()
+		reloader := reload.NewReloader(dir, publish)
 		background.Add(1)
 		go func() {
 			defer background.Done()
-			reload.Watch(watchCtx, dir, store, cfg.ReloadInterval, reloadHooks(logger, m, handler, dir.Path()))
+			reloader.Run(watchCtx, ticker.C, reloadHooks(logger, m, dir.Path()))
 		}()
 	}
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/config"
-	"github.com/product-catalog/product-catalog/service/httpapi"
 	"github.com/product-catalog/product-catalog/service/metrics"
 	"github.com/product-catalog/product-catalog/service/reload"
 )
@@ -53,12 +52,12 @@ func catalogLimits(cfg config.Config) catalog.Limits {
 	return limits
 }
 
-func reloadHooks(logger *zap.Logger, m *metrics.Metrics, server *httpapi.Server, dir string) reload.Hooks {
+// reloadHooks log and count each poll's outcome; the catalog size is
+// counted by publish, which start-up shares.
+func reloadHooks(logger *zap.Logger, m *metrics.Metrics, dir string) reload.Hooks {
 	return reload.Hooks{
-		Prepare: server.Prepare,
 		Reloaded: func(c *catalog.Catalog) {
 			m.Reloaded()
-			m.CatalogServed(c.Len())
 			logger.Info("catalog reloaded", zap.String("dir", dir), zap.Int("products", c.Len()))
 		},
 		Failed: func(err error) {

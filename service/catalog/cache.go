@@ -27,6 +27,9 @@ type searchCache struct {
 	matches map[searchKey][]int32
 	bytes   int // held by matches, as entryBytes counts them
 	pending map[searchKey]*pendingSearch
+	// waiting, when set, is called as a request starts waiting for a
+	// search under way: tests learn that it is waiting, rather than guess.
+	waiting func()
 }
 
 type searchKey struct{ text, category string }
@@ -78,6 +81,9 @@ func (sc *searchCache) do(key searchKey, search func() []int32) []int32 {
 	}
 	if p, ok := sc.pending[key]; ok {
 		sc.mu.Unlock()
+		if sc.waiting != nil {
+			sc.waiting()
+		}
 		<-p.done
 		if p.ok {
 			return p.matches

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 	"unsafe"
 )
 
@@ -74,27 +73,29 @@ func TestSearchCacheRefusesAnAnswerOverTheBound(t *testing.T) {
 // Requests that ask for a query while its first search is under way wait
 // for that search instead of repeating it.
 func TestSearchCacheSharesASearchUnderWay(t *testing.T) {
-	var sc searchCache
+	const requests = 8
+	waiting := make(chan struct{}, requests)
+	sc := searchCache{waiting: func() { waiting <- struct{}{} }}
 	var searches atomic.Int32
-	release := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	search := func() []int32 {
 		searches.Add(1)
+		close(started) // a second search would panic here
 		<-release
 		return []int32{1, 2, 3}
 	}
-	const requests = 8
 	results := make([][]int32, requests)
 	var wg sync.WaitGroup
 	for i := range results {
 		wg.Add(1)
 		go func() { defer wg.Done(); results[i] = sc.do(searchKey{text: "kettle"}, search) }()
 	}
-	// Once the first search has started, give the other requests time to
-	// reach the cache; any that come later find the answer remembered.
-	for deadline := time.Now().Add(5 * time.Second); searches.Load() == 0 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
+	// One request runs the search; the search holds until every other one
+	// is waiting for it.
+	<-started
+	for i := 0; i < requests-1; i++ {
+		<-waiting
 	}
-	time.Sleep(20 * time.Millisecond)
 	close(release)
 	wg.Wait()
 	if got := searches.Load(); got != 1 {

@@ -54,7 +54,10 @@ func BenchmarkServer(b *testing.B) {
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), zapcore.InfoLevel)
 	for _, cat := range catalogs {
 		logger := zap.New(core)
-		h := NewServer(logger, logger, &stubSource{cat.catalog}, metrics.New("bench"), &Readiness{})
+		h := NewServer(logger, logger, metrics.New("bench"), &Readiness{})
+		if err := h.Publish(cat.catalog); err != nil {
+			b.Fatal(err)
+		}
 		requests := []struct{ name, target string }{
 			{"get", "/products/" + cat.id},
 			{"list", "/products?limit=20"},

@@ -1,13 +1,9 @@
 package httpapi
 
-import (
-	"net/http"
+import "net/http"
 
-	"go.uber.org/zap"
-)
-
-func handleListProducts(logger *zap.Logger, vs *views) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func handleListProducts(p *published) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, _ routeVars) {
 		q := firstPageQuery
 		if r.URL.RawQuery != "" {
 			var err error
@@ -16,7 +12,7 @@ func handleListProducts(logger *zap.Logger, vs *views) http.Handler {
 				return
 			}
 		}
-		v, ok := currentView(w, logger, vs)
+		v, ok := currentView(w, p)
 		if !ok {
 			return
 		}
@@ -29,40 +25,40 @@ func handleListProducts(logger *zap.Logger, vs *views) http.Handler {
 			return // no search for a client that has the page
 		}
 		writeBody(w, http.StatusOK, newRepresentation(v.listBody(v.catalog.Search(q)), etag))
-	})
+	}
 }
 
-func handleGetProduct(logger *zap.Logger, vs *views) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, ok := currentView(w, logger, vs)
+func handleGetProduct(p *published) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, vars routeVars) {
+		v, ok := currentView(w, p)
 		if !ok {
 			return
 		}
-		id := productID(r)
-		pos, found := v.catalog.Position(id)
+		pos, found := v.catalog.Position(vars.id)
 		if !found {
-			writeError(w, errorf(codeNotFound, "no product with id %q", id))
+			writeError(w, errorf(codeNotFound, "no product with id %q", vars.id))
 			return
 		}
 		writeCacheable(w, r, v.products[pos])
-	})
+	}
 }
 
-func handleListCategories(logger *zap.Logger, vs *views) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, ok := currentView(w, logger, vs)
+func handleListCategories(p *published) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, _ routeVars) {
+		v, ok := currentView(w, p)
 		if !ok {
 			return
 		}
 		writeCacheable(w, r, v.categories)
-	})
+	}
 }
 
-func currentView(w http.ResponseWriter, logger *zap.Logger, vs *views) (*view, bool) {
-	v, err := vs.current()
-	if err != nil {
-		logger.Error("render catalog", zap.Error(err))
-		writeError(w, err)
+// currentView is the view being served, or a 503 before the first
+// Publish.
+func currentView(w http.ResponseWriter, p *published) (*view, bool) {
+	v := p.load()
+	if v == nil {
+		writeError(w, errorf(codeUnavailable, "no catalog published yet"))
 		return nil, false
 	}
 	return v, true
@@ -74,19 +70,19 @@ func handleHealthz() http.Handler {
 	})
 }
 
-func handleReadyz(source Source, readiness *Readiness) http.Handler {
+func handleReadyz(p *published, readiness *Readiness) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := source.Catalog()
+		v := p.load()
 		switch {
 		case !readiness.Ready():
 			writeError(w, errorf(codeUnavailable, "shutting down"))
-		case c == nil || c.Len() == 0:
-			writeError(w, errorf(codeUnavailable, "no catalog loaded"))
+		case v == nil:
+			writeError(w, errorf(codeUnavailable, "no catalog published yet"))
 		default:
 			writeJSON(w, http.StatusOK, struct {
 				Status   string `json:"status"`
 				Products int    `json:"products"`
-			}{"ready", c.Len()})
+			}{"ready", v.catalog.Len()})
 		}
 	})
 }

@@ -4,13 +4,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/gorilla/mux"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -63,50 +61,12 @@ func validRequestID(id string) bool {
 	return true
 }
 
-// dispatch routes a request with mux's matcher and records the matched
-// route's name (its path template) in the statusRecorder. Router.ServeHTTP
-// would put the route and its path variables in the request's context
-// instead, copying the request twice: those copies were a quarter of the
-// cost of GET /products/{id} in BenchmarkServer; handlers therefore cannot
-// use mux.Vars or mux.CurrentRoute. A path that is not clean goes through
-// Router.ServeHTTP, which answers with its redirect to the clean path.
-func dispatch(router *mux.Router) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec, ok := w.(*statusRecorder)
-		if !ok || !isCleanPath(r.URL.Path) {
-			router.ServeHTTP(w, r)
-			return
-		}
-		var match mux.RouteMatch
-		// The router has NotFound and MethodNotAllowed handlers, so every
-		// request matches a handler.
-		router.Match(r, &match)
-		if match.Route != nil {
-			rec.route = match.Route.GetName()
-		}
-		match.Handler.ServeHTTP(w, r)
-	})
-}
-
-// isCleanPath reports whether mux would serve p as it is rather than
-// redirect to its cleaned form: no empty, "." or ".." segments, a trailing
-// slash allowed.
-func isCleanPath(p string) bool {
-	if p == "" || p[0] != '/' {
-		return false
-	}
-	cleaned := path.Clean(p)
-	if p[len(p)-1] == '/' && cleaned != "/" {
-		cleaned += "/"
-	}
-	return cleaned == p
-}
-
 // observe gives each request its id (a well-formed X-Request-ID from the
 // client is kept, so a request can be followed across services), then logs
 // one line per request and records its metrics, labelled with the route
-// template ("unmatched" for 404 and 405).
-func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next http.Handler) http.Handler {
+// template ("unmatched" for 404 and 405). The recorder is handed down by
+// type, so dispatch always has it to write the route into.
+func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next func(*statusRecorder, *http.Request)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, route: "unmatched"}
@@ -118,12 +78,12 @@ func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next http.
 		}
 		rec.idHeader[0] = rec.id
 		w.Header()[requestIDHeaderKey] = rec.idHeader[:]
-		next.ServeHTTP(rec, r)
+		next(rec, r)
 		elapsed := time.Since(start)
 		status := rec.statusCode()
 		m.ObserveRequest(rec.route, r.Method, status, elapsed)
 		level := zapcore.InfoLevel
-		if isProbeRoute(rec.route) {
+		if rec.probe {
 			level = zapcore.DebugLevel
 		}
 		if ce := logger.Check(level, "request"); ce != nil {
@@ -147,6 +107,7 @@ type statusRecorder struct {
 	bytes  int
 	id     string
 	route  string // the matched route's path template, set by dispatch
+	probe  bool   // the matched route is a probe, set by dispatch
 	// idHeader backs the X-Request-ID header's value, saving it an
 	// allocation of its own.
 	idHeader [1]string
@@ -175,16 +136,9 @@ func (s *statusRecorder) statusCode() int {
 	return s.status
 }
 
-func requestIDOf(w http.ResponseWriter) string {
-	if rec, ok := w.(*statusRecorder); ok {
-		return rec.id
-	}
-	return ""
-}
-
 // recoverPanics turns a panicking handler into a logged error and a 500.
-func recoverPanics(logger *zap.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func recoverPanics(logger *zap.Logger, next func(*statusRecorder, *http.Request)) func(*statusRecorder, *http.Request) {
+	return func(rec *statusRecorder, r *http.Request) {
 		defer func() {
 			p := recover()
 			if p == nil {
@@ -194,10 +148,10 @@ func recoverPanics(logger *zap.Logger, next http.Handler) http.Handler {
 				panic(p) // the server's own signal to abort the response
 			}
 			logger.Error("handler panicked",
-				zap.String("request_id", requestIDOf(w)), zap.String("method", r.Method), zap.String("path", r.URL.Path),
+				zap.String("request_id", rec.id), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 				zap.Any("panic", p), zap.StackSkip("stack", 1))
-			writeError(w, errorf(codeInternal, "internal error"))
+			writeError(rec, errorf(codeInternal, "internal error"))
 		}()
-		next.ServeHTTP(w, r)
-	})
+		next(rec, r)
+	}
 }

@@ -1,76 +1,181 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
+	"path"
+	"sort"
 	"strings"
 
 	"github.com/gorilla/mux"
-	"go.uber.org/zap"
 
 	"github.com/product-catalog/product-catalog/service/metrics"
 )
 
-// addRoutes is the whole API surface; openapi.json documents each route.
+// route is one entry of the API surface.
+type route struct {
+	// template is the path template: the route's name in logs and metrics,
+	// and its key in openapi.json.
+	template string
+	// probe marks the routes orchestrators and scrapers poll: their
+	// requests log at debug level, so they do not drown the request log.
+	probe bool
+	serve routeHandler
+	// prefix and variable: a template ending in one {variable} segment
+	// matches prefix and one non-empty segment; without a variable, the
+	// template itself.
+	prefix, variable string
+}
+
+// routeVars are the variables of the path a route matched. They are passed
+// to its handler: no handler parses the path again, and none can reach
+// mux.Vars, which dispatch never fills (TestHandlersDoNotUseMuxVars).
+type routeVars struct{ id string }
+
+// routeHandler serves a request of one route.
+type routeHandler func(w http.ResponseWriter, r *http.Request, vars routeVars)
+
+// apiRoutes is the whole API surface; openapi.json documents each route.
+// The hottest routes come first: mux tries them in order.
+func apiRoutes(p *published, m *metrics.Metrics, readiness *Readiness) []route {
+	return []route{
+		{template: "/products/{id}", serve: handleGetProduct(p)},
+		{template: "/products", serve: handleListProducts(p)},
+		{template: "/categories", serve: handleListCategories(p)},
+		{template: "/healthz", probe: true, serve: withoutVars(handleHealthz())},
+		{template: "/readyz", probe: true, serve: withoutVars(handleReadyz(p, readiness))},
+		{template: "/metrics", probe: true, serve: withoutVars(m.Handler())},
+		{template: "/openapi.json", serve: withoutVars(handleOpenAPI())},
+	}
+}
+
+func withoutVars(h http.Handler) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, _ routeVars) { h.ServeHTTP(w, r) }
+}
+
+// router matches requests to routes with gorilla/mux.
 //
 // Routes match paths with string comparisons rather than mux path
 // templates: mux turns each template into a regexp and runs it for every
 // route it tries, and for a template with a variable runs it again to
 // extract the variable. Those runs were a third of the cost of
-// GET /products/{id} in BenchmarkServer. Each route is named by the
-// template it stands for, the label logs and metrics use.
-func addRoutes(r *mux.Router, logger *zap.Logger, vs *views, source Source, m *metrics.Metrics, readiness *Readiness) {
+// GET /products/{id} in BenchmarkServer. TestRoutesMatchTheirTemplates and
+// FuzzRoutes check each route against mux's own matching of its template.
+type router struct {
+	mux *mux.Router
+}
+
+func newRouter(routes []route) *router {
+	rt := &router{mux: mux.NewRouter()}
 	get := []string{http.MethodGet, http.MethodHead}
-	for _, route := range []struct {
-		template string
-		handler  http.Handler
-		matches  mux.MatcherFunc // nil: the path is the template
-	}{
-		// The hottest routes first: one request per product page view.
-		{productRoute, handleGetProduct(logger, vs), isProductPath},
-		{"/products", handleListProducts(logger, vs), nil},
-		{"/categories", handleListCategories(logger, vs), nil},
-		{"/healthz", handleHealthz(), nil},
-		{"/readyz", handleReadyz(source, readiness), nil},
-		{"/metrics", m.Handler(), nil},
-		{"/openapi.json", handleOpenAPI(), nil},
-	} {
-		matches := route.matches
-		if matches == nil {
-			matches = pathIs(route.template)
+	for i := range routes {
+		r := &routes[i]
+		r.prefix, r.variable = splitTemplate(r.template)
+		rt.mux.MatcherFunc(r.matches).Methods(get...).Handler(r).Name(r.template)
+	}
+	rt.mux.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, errorf(codeNotFound, "no route for %s %s", r.Method, r.URL.Path))
+	})
+	rt.mux.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		allowed := rt.allowedMethods(r)
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")))
+	})
+	return rt
+}
+
+// splitTemplate reads the two shapes of template the API has: a fixed path,
+// or a fixed prefix and one {variable} as the last segment. Any other shape
+// is a programming error, caught when the server is built.
+func splitTemplate(template string) (prefix, variable string) {
+	i := strings.IndexByte(template, '{')
+	if i < 0 {
+		return template, ""
+	}
+	if !strings.HasSuffix(template, "}") || template[i-1] != '/' || strings.ContainsAny(template[i+1:len(template)-1], "{}/") {
+		panic(fmt.Sprintf("route template %q: only a trailing {variable} segment is supported", template))
+	}
+	return template[:i], template[i+1 : len(template)-1]
+}
+
+// matches is what mux's matching of the template would decide.
+func (r *route) matches(req *http.Request, _ *mux.RouteMatch) bool {
+	if r.variable == "" {
+		return req.URL.Path == r.prefix
+	}
+	value, ok := strings.CutPrefix(req.URL.Path, r.prefix)
+	return ok && value != "" && !strings.Contains(value, "/")
+}
+
+// vars are the variables of a path the route matched.
+func (r *route) vars(path string) routeVars {
+	if r.variable == "" {
+		return routeVars{}
+	}
+	return routeVars{id: strings.TrimPrefix(path, r.prefix)}
+}
+
+// ServeHTTP exists for mux's Handler type only: dispatch calls serve with
+// the route's variables.
+func (r *route) ServeHTTP(http.ResponseWriter, *http.Request) {
+	panic("route " + r.template + " served outside dispatch")
+}
+
+// dispatch routes a request with mux's matcher, records the matched route
+// in rec, and calls its handler with the path's variables. Router.ServeHTTP
+// would put the route and its path variables in the request's context
+// instead, copying the request twice: those copies were a quarter of the
+// cost of GET /products/{id} in BenchmarkServer. A path that is not clean
+// goes through Router.ServeHTTP, which answers with its redirect to the
+// clean path.
+func (rt *router) dispatch(rec *statusRecorder, r *http.Request) {
+	if !isCleanPath(r.URL.Path) {
+		rt.mux.ServeHTTP(rec, r)
+		return
+	}
+	var match mux.RouteMatch
+	// The router has NotFound and MethodNotAllowed handlers, so every
+	// request matches a handler; only a route's is one of ours.
+	rt.mux.Match(r, &match)
+	if matched, ok := match.Handler.(*route); ok {
+		rec.route, rec.probe = matched.template, matched.probe
+		matched.serve(rec, r, matched.vars(r.URL.Path))
+		return
+	}
+	match.Handler.ServeHTTP(rec, r)
+}
+
+// isCleanPath reports whether mux would serve p as it is rather than
+// redirect to its cleaned form: no empty, "." or ".." segments, a trailing
+// slash allowed.
+func isCleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	cleaned := path.Clean(p)
+	if p[len(p)-1] == '/' && cleaned != "/" {
+		cleaned += "/"
+	}
+	return cleaned == p
+}
+
+// allowedMethods lists the methods of the routes whose path matches r.
+func (rt *router) allowedMethods(r *http.Request) []string {
+	seen := map[string]bool{}
+	_ = rt.mux.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		var match mux.RouteMatch
+		if route.Match(r, &match) || match.MatchErr == mux.ErrMethodMismatch {
+			methods, _ := route.GetMethods()
+			for _, m := range methods {
+				seen[m] = true
+			}
 		}
-		r.MatcherFunc(matches).Methods(get...).Handler(route.handler).Name(route.template)
+		return nil
+	})
+	allowed := make([]string, 0, len(seen))
+	for m := range seen {
+		allowed = append(allowed, m)
 	}
-}
-
-const (
-	productRoute  = "/products/{id}"
-	productPrefix = "/products/"
-)
-
-// pathIs matches what a template without variables would: that path, and
-// no other.
-func pathIs(path string) mux.MatcherFunc {
-	return func(r *http.Request, _ *mux.RouteMatch) bool { return r.URL.Path == path }
-}
-
-// isProductPath matches what the template /products/{id} would: one
-// non-empty path segment after /products/.
-func isProductPath(r *http.Request, _ *mux.RouteMatch) bool {
-	id, ok := strings.CutPrefix(r.URL.Path, productPrefix)
-	return ok && id != "" && !strings.Contains(id, "/")
-}
-
-// productID is the {id} of a path isProductPath matched.
-func productID(r *http.Request) string {
-	return strings.TrimPrefix(r.URL.Path, productPrefix)
-}
-
-// isProbeRoute reports the routes orchestrators and scrapers poll; logging
-// them at info level would drown the request log.
-func isProbeRoute(route string) bool {
-	switch route {
-	case "/healthz", "/readyz", "/metrics":
-		return true
-	}
-	return false
+	sort.Strings(allowed)
+	return allowed
 }

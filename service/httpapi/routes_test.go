@@ -3,6 +3,9 @@ package httpapi
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gorilla/mux"
@@ -12,37 +15,36 @@ import (
 )
 
 // checkRoutesMatchTemplates checks that each route matches path exactly
-// when mux's path template, the route's name, would, and that for
-// /products/{id} productID is the {id} mux would extract.
-func checkRoutesMatchTemplates(t testing.TB, router *mux.Router, path string) {
+// when mux's path template, the route's name, would, and that the
+// variables it passes its handler are those mux would extract.
+func checkRoutesMatchTemplates(t testing.TB, routes []route, path string) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.URL.Path = path
-	err := router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
-		template := mux.NewRouter().Path(route.GetName())
-		var want, got mux.RouteMatch
-		matches, templateMatches := route.Match(req, &got), template.Match(req, &want)
+	for i := range routes {
+		r := &routes[i]
+		template := mux.NewRouter().Path(r.template)
+		var want mux.RouteMatch
+		matches, templateMatches := r.matches(req, nil), template.Match(req, &want)
 		if matches != templateMatches {
-			t.Fatalf("route %s matches %q: %v, want %v (mux's template)", route.GetName(), path, matches, templateMatches)
+			t.Fatalf("route %s matches %q: %v, want %v (mux's template)", r.template, path, matches, templateMatches)
 		}
-		if id, ok := want.Vars["id"]; ok && matches && productID(req) != id {
-			t.Fatalf("productID(%q) = %q, want %q (mux's template)", path, productID(req), id)
+		if matches && r.vars(path) != (routeVars{id: want.Vars["id"]}) {
+			t.Fatalf("route %s passes %+v for %q, want %v (mux's template)", r.template, r.vars(path), path, want.Vars)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 
-func newTestRouter() *mux.Router {
-	router := mux.NewRouter()
-	addRoutes(router, zap.NewNop(), &views{source: &stubSource{}}, &stubSource{}, metrics.New("test"), &Readiness{})
-	return router
+// newTestRoutes are the API's routes, their templates split as newRouter
+// splits them.
+func newTestRoutes() []route {
+	routes := apiRoutes(&published{}, metrics.New("test"), &Readiness{})
+	newRouter(routes)
+	return routes
 }
 
 func TestRoutesMatchTheirTemplates(t *testing.T) {
-	router := newTestRouter()
+	routes := newTestRoutes()
 	for _, path := range []string{
 		"/products/BRW-0001",
 		"/products/a",
@@ -69,7 +71,7 @@ func TestRoutesMatchTheirTemplates(t *testing.T) {
 		"/",
 		"",
 	} {
-		t.Run(path, func(t *testing.T) { checkRoutesMatchTemplates(t, router, path) })
+		t.Run(path, func(t *testing.T) { checkRoutesMatchTemplates(t, routes, path) })
 	}
 }
 
@@ -77,14 +79,14 @@ func FuzzRoutes(f *testing.F) {
 	for _, seed := range []string{"/products/BRW-0001", "/products/", "/products/a/b", "/products", "/healthz", "/x"} {
 		f.Add(seed)
 	}
-	router := newTestRouter()
-	f.Fuzz(func(t *testing.T, path string) { checkRoutesMatchTemplates(t, router, path) })
+	routes := newTestRoutes()
+	f.Fuzz(func(t *testing.T, path string) { checkRoutesMatchTemplates(t, routes, path) })
 }
 
 // A path mux would clean is redirected to its clean form, as
 // Router.ServeHTTP does, rather than matched as it is.
 func TestUncleanPathsRedirect(t *testing.T) {
-	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, testCatalog(t))
 	tests := []struct {
 		target, wantLocation string
 		wantStatus           int
@@ -102,5 +104,65 @@ func TestUncleanPathsRedirect(t *testing.T) {
 			t.Errorf("GET %s: got %d Location %q, want %d Location %q",
 				tt.target, rec.Code, rec.Header().Get("Location"), tt.wantStatus, tt.wantLocation)
 		}
+	}
+}
+
+// Every route is labelled by its template in logs and metrics, and marked
+// a probe exactly when the table says so: a route that lost its label would
+// be counted as "unmatched".
+func TestEveryRouteIsLabelledByItsTemplate(t *testing.T) {
+	h, logs, _ := newTestServer(t, testCatalog(t))
+	for _, r := range apiRoutes(&published{}, metrics.New("test"), &Readiness{}) {
+		path := strings.ReplaceAll(r.template, "{id}", "A1")
+		if rec := do(h, http.MethodGet, path, nil); rec.Code != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200", path, rec.Code)
+		}
+		entries := logs.TakeAll()
+		if len(entries) != 1 {
+			t.Fatalf("GET %s logged %d lines, want 1", path, len(entries))
+		}
+		if got := entries[0].ContextMap()["route"]; got != r.template {
+			t.Errorf("GET %s logged route %v, want %q", path, got, r.template)
+		}
+		if probe := entries[0].Level == zap.DebugLevel; probe != r.probe {
+			t.Errorf("GET %s logged at %v; the table says probe=%v", path, entries[0].Level, r.probe)
+		}
+	}
+}
+
+// Handlers get their path's variables as an argument; dispatch never puts
+// them where mux.Vars or mux.CurrentRoute would find them, so a handler
+// that called either would silently get nothing.
+func TestHandlersDoNotUseMuxVars(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, banned := range []string{"mux.Vars(", "mux.CurrentRoute("} {
+			if strings.Contains(string(src), banned) {
+				t.Errorf("%s calls %s: dispatch does not fill it; take routeVars instead", file, banned)
+			}
+		}
+	}
+}
+
+func TestSplitTemplateRefusesOtherShapes(t *testing.T) {
+	for _, template := range []string{"/a/{x}/b", "/a/{x}{y}", "/a{x}", "/a/{x"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("splitTemplate(%q) accepted a shape the matcher does not handle", template)
+				}
+			}()
+			splitTemplate(template)
+		}()
 	}
 }

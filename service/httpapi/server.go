@@ -6,11 +6,8 @@ package httpapi
 import (
 	_ "embed"
 	"net/http"
-	"sort"
-	"strings"
 	"sync/atomic"
 
-	"github.com/gorilla/mux"
 	"go.uber.org/zap"
 
 	"github.com/product-catalog/product-catalog/service/catalog"
@@ -34,58 +31,52 @@ func (r *Readiness) ShutDown() { r.shuttingDown.Store(true) }
 
 // Server is the service's HTTP handler.
 type Server struct {
-	handler http.Handler
-	views   *views
+	handler   http.Handler
+	published *published
 }
+
+// published holds the view being served: one pointer, swapped whole, so a
+// request reads one snapshot from start to end.
+type published struct{ current atomic.Pointer[view] }
+
+// load is the view being served, nil before the first Publish.
+func (p *published) load() *view { return p.current.Load() }
 
 // ServeHTTP serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Prepare encodes c for the wire before it is served: call it before a
-// snapshot becomes the source's current one, and no request waits for the
-// encoding. An error means c cannot be served.
-func (s *Server) Prepare(c *catalog.Catalog) error { return s.views.prepare(c) }
+// Publish makes c the catalog served: it encodes everything a request
+// needs (each product, the first page, the categories), then swaps it in
+// at once, so no request waits for the encoding or sees half of it. Start-
+// up and every reload call it. An error means c cannot be served, and the
+// catalog served before stays.
+func (s *Server) Publish(c *catalog.Catalog) error {
+	v, err := newView(c)
+	if err != nil {
+		return err
+	}
+	s.published.current.Store(v)
+	return nil
+}
+
+// Catalog is the catalog being served, nil before the first Publish.
+func (s *Server) Catalog() *catalog.Catalog {
+	if v := s.published.load(); v != nil {
+		return v.catalog
+	}
+	return nil
+}
 
 // NewServer returns the service's HTTP handler.
 //
 // logger takes what an operator must see (panics, failures to encode a
 // catalog); accessLog takes one line per request and may sample or drop
 // them.
-func NewServer(logger, accessLog *zap.Logger, source Source, m *metrics.Metrics, readiness *Readiness) *Server {
-	vs := &views{source: source}
-	router := mux.NewRouter()
-	addRoutes(router, logger, vs, source, m, readiness)
-	router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, errorf(codeNotFound, "no route for %s %s", r.Method, r.URL.Path))
-	})
-	router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		allowed := allowedMethods(router, r)
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")))
-	})
+func NewServer(logger, accessLog *zap.Logger, m *metrics.Metrics, readiness *Readiness) *Server {
+	p := &published{}
+	rt := newRouter(apiRoutes(p, m, readiness))
 	return &Server{
-		handler: observe(accessLog, m, newRequestIDs(), recoverPanics(logger, dispatch(router))),
-		views:   vs,
+		handler:   observe(accessLog, m, newRequestIDs(), recoverPanics(logger, rt.dispatch)),
+		published: p,
 	}
-}
-
-// allowedMethods lists the methods of the routes whose path matches r.
-func allowedMethods(router *mux.Router, r *http.Request) []string {
-	seen := map[string]bool{}
-	_ = router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
-		var match mux.RouteMatch
-		if route.Match(r, &match) || match.MatchErr == mux.ErrMethodMismatch {
-			methods, _ := route.GetMethods()
-			for _, m := range methods {
-				seen[m] = true
-			}
-		}
-		return nil
-	})
-	allowed := make([]string, 0, len(seen))
-	for m := range seen {
-		allowed = append(allowed, m)
-	}
-	sort.Strings(allowed)
-	return allowed
 }

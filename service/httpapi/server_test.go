@@ -25,11 +25,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// stubSource serves c; a test may swap c between requests.
-type stubSource struct{ c *catalog.Catalog }
-
-func (s *stubSource) Catalog() *catalog.Catalog { return s.c }
-
 func testCatalog(t *testing.T) *catalog.Catalog {
 	t.Helper()
 	c, err := catalog.Load(os.DirFS("testdata/catalog"), "testdata/catalog", catalog.DefaultLimits)
@@ -39,12 +34,19 @@ func testCatalog(t *testing.T) *catalog.Catalog {
 	return c
 }
 
-func newTestServer(t *testing.T, source Source) (http.Handler, *observer.ObservedLogs, *Readiness) {
+// newTestServer serves c (nothing when c is nil: before the first Publish).
+func newTestServer(t *testing.T, c *catalog.Catalog) (*Server, *observer.ObservedLogs, *Readiness) {
 	t.Helper()
 	core, logs := observer.New(zap.DebugLevel)
 	readiness := &Readiness{}
 	logger := zap.New(core)
-	return NewServer(logger, logger, source, metrics.New("test"), readiness), logs, readiness
+	s := NewServer(logger, logger, metrics.New("test"), readiness)
+	if c != nil {
+		if err := s.Publish(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, logs, readiness
 }
 
 func do(h http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
@@ -58,7 +60,7 @@ func do(h http.Handler, method, target string, header http.Header) *httptest.Res
 }
 
 func TestEndpoints(t *testing.T) {
-	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, testCatalog(t))
 	tests := []struct {
 		name, target string
 		wantStatus   int
@@ -120,7 +122,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestListBodyMatchesStandardEncoding(t *testing.T) {
 	c := testCatalog(t)
-	h, _, _ := newTestServer(t, &stubSource{c})
+	h, _, _ := newTestServer(t, c)
 	rec := do(h, http.MethodGet, "/products", nil)
 	var got struct {
 		Products []catalog.Product `json:"products"`
@@ -139,7 +141,7 @@ func TestListBodyMatchesStandardEncoding(t *testing.T) {
 }
 
 func TestETag(t *testing.T) {
-	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, testCatalog(t))
 	for _, target := range []string{"/products", "/products?q=mug&limit=5", "/products/A1", "/categories"} {
 		t.Run(target, func(t *testing.T) {
 			first := do(h, http.MethodGet, target, nil)
@@ -171,8 +173,7 @@ func TestETag(t *testing.T) {
 
 func TestETagChangesWithTheCatalog(t *testing.T) {
 	c := testCatalog(t)
-	source := &stubSource{c: c}
-	h, _, _ := newTestServer(t, source)
+	h, _, _ := newTestServer(t, c)
 	before := do(h, http.MethodGet, "/products", nil).Header().Get("ETag")
 	beforeA1 := do(h, http.MethodGet, "/products/A1", nil).Header().Get("ETag")
 	products := []catalog.Product{c.At(0), c.At(1), c.At(2)}
@@ -181,7 +182,9 @@ func TestETagChangesWithTheCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	source.c = next
+	if err := h.Publish(next); err != nil {
+		t.Fatal(err)
+	}
 	if after := do(h, http.MethodGet, "/products", nil).Header().Get("ETag"); after == before {
 		t.Errorf("list ETag %q did not change when a product changed", after)
 	}
@@ -191,7 +194,7 @@ func TestETagChangesWithTheCatalog(t *testing.T) {
 }
 
 func TestMethodNotAllowed(t *testing.T) {
-	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, testCatalog(t))
 	for _, target := range []string{"/products", "/products/A1", "/healthz"} {
 		rec := do(h, http.MethodPost, target, nil)
 		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
@@ -207,12 +210,11 @@ func TestMethodNotAllowed(t *testing.T) {
 	}
 }
 
-type panicking struct{}
-
-func (panicking) Catalog() *catalog.Catalog { panic("boom") }
-
 func TestPanicBecomes500(t *testing.T) {
-	h, logs, _ := newTestServer(t, panicking{})
+	core, logs := observer.New(zap.DebugLevel)
+	logger := zap.New(core)
+	h := observe(logger, metrics.New("test"), newRequestIDs(), recoverPanics(logger,
+		func(*statusRecorder, *http.Request) { panic("boom") }))
 	rec := do(h, http.MethodGet, "/products", nil)
 	if rec.Code != http.StatusInternalServerError {
 		t.Fatalf("status = %d, want 500", rec.Code)
@@ -227,7 +229,7 @@ func TestPanicBecomes500(t *testing.T) {
 }
 
 func TestRequestLogAndID(t *testing.T) {
-	h, logs, _ := newTestServer(t, &stubSource{testCatalog(t)})
+	h, logs, _ := newTestServer(t, testCatalog(t))
 	rec := do(h, http.MethodGet, "/products/A1", http.Header{"X-Request-Id": {"trace-123"}})
 	if got := rec.Header().Get("X-Request-ID"); got != "trace-123" {
 		t.Errorf("X-Request-ID = %q, want the client's trace-123", got)
@@ -259,7 +261,7 @@ func TestRequestLogAndID(t *testing.T) {
 }
 
 func TestReadiness(t *testing.T) {
-	h, _, readiness := newTestServer(t, &stubSource{testCatalog(t)})
+	h, _, readiness := newTestServer(t, testCatalog(t))
 	if rec := do(h, http.MethodGet, "/readyz", nil); rec.Code != http.StatusOK {
 		t.Errorf("readyz = %d before shutdown, want 200", rec.Code)
 	}
@@ -270,14 +272,14 @@ func TestReadiness(t *testing.T) {
 	if rec := do(h, http.MethodGet, "/healthz", nil); rec.Code != http.StatusOK {
 		t.Errorf("healthz = %d while shutting down, want 200 (alive)", rec.Code)
 	}
-	empty, _, _ := newTestServer(t, &stubSource{nil})
+	empty, _, _ := newTestServer(t, nil)
 	if rec := do(empty, http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz = %d with no catalog, want 503", rec.Code)
 	}
 }
 
 func TestMetrics(t *testing.T) {
-	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, testCatalog(t))
 	do(h, http.MethodGet, "/products/A1", nil)
 	do(h, http.MethodGet, "/products/NOPE", nil)
 	do(h, http.MethodGet, "/nope/nope", nil)
@@ -309,8 +311,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Errorf("openapi = %q, want 3.x", doc.OpenAPI)
 	}
-	router := mux.NewRouter()
-	addRoutes(router, zap.NewNop(), &views{source: &stubSource{}}, &stubSource{}, metrics.New("test"), &Readiness{})
+	router := newRouter(apiRoutes(&published{}, metrics.New("test"), &Readiness{})).mux
 	routes := 0
 	err := router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		tpl := route.GetName() // routes are named by their path templates
@@ -335,7 +336,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if len(doc.Paths) != routes {
 		t.Errorf("openapi.json documents %d paths, the router has %d routes", len(doc.Paths), routes)
 	}
-	h, _, _ := newTestServer(t, &stubSource{testCatalog(t)})
+	h, _, _ := newTestServer(t, testCatalog(t))
 	if rec := do(h, http.MethodGet, "/openapi.json", nil); !bytes.Equal(rec.Body.Bytes(), openAPIDocument) {
 		t.Errorf("GET /openapi.json does not serve the embedded document")
 	}
@@ -360,27 +361,33 @@ func TestRequestIDsCountInBase36(t *testing.T) {
 	}
 }
 
-// A snapshot prepared before the swap is served from the prepared view:
-// the first request after a reload does not encode the catalog.
-func TestPreparedViewServesTheFirstRequestAfterTheSwap(t *testing.T) {
-	old, next := testCatalog(t), testCatalog(t)
-	source := &stubSource{old}
-	s, _, _ := newTestServer(t, source)
-	server := s.(*Server)
-	do(s, http.MethodGet, "/products/A1", nil)
-	served := server.views.last.Load()
-	if err := server.Prepare(next); err != nil {
+// Publish swaps in a view built whole: the request before it is served from
+// the old catalog, the request after from the new one, and no request
+// builds a view of its own.
+func TestPublishSwapsTheWholeView(t *testing.T) {
+	old := testCatalog(t)
+	s, _, _ := newTestServer(t, old)
+	before := s.published.load()
+	if s.Catalog() != old || before.catalog != old {
+		t.Fatalf("Catalog() = %p, want the published %p", s.Catalog(), old)
+	}
+	products := []catalog.Product{old.At(0), old.At(1)}
+	next, err := catalog.New(products)
+	if err != nil {
 		t.Fatal(err)
 	}
-	prepared := server.views.prepared.Load()
-	if rec := do(s, http.MethodGet, "/products/A1", nil); rec.Code != http.StatusOK || server.views.last.Load() != served {
-		t.Errorf("before the swap: status %d, serving a new view; want 200 from the old one", rec.Code)
+	if err := s.Publish(next); err != nil {
+		t.Fatal(err)
 	}
-	source.c = next
-	if rec := do(s, http.MethodGet, "/products/A1", nil); rec.Code != http.StatusOK {
-		t.Errorf("after the swap: status %d, want 200", rec.Code)
+	after := s.published.load()
+	if after == before || after.catalog != next || s.Catalog() != next {
+		t.Fatalf("after Publish the view served is not the new catalog's")
 	}
-	if got := server.views.last.Load(); got != prepared {
-		t.Errorf("after the swap the view served is not the prepared one: the first request built its own")
+	var body struct{ Total int }
+	if err := json.Unmarshal(do(s, http.MethodGet, "/products", nil).Body.Bytes(), &body); err != nil || body.Total != 2 {
+		t.Errorf("GET /products after Publish: total %d (%v), want 2", body.Total, err)
+	}
+	if s.published.load() != after {
+		t.Errorf("a request replaced the published view")
 	}
 }

@@ -8,15 +8,14 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
-	"sync"
-	"sync/atomic"
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 )
 
-// view is a catalog snapshot encoded for the wire. Each product is encoded
-// once per snapshot, so a request only copies bytes: encoding on every
-// request would dominate the cost of a catalog read.
+// view is a catalog snapshot encoded for the wire: everything a request
+// needs, built once by Server.Publish before the snapshot is served. Each
+// product is encoded once per snapshot, so a request only copies bytes:
+// encoding on every request would dominate the cost of a catalog read.
 type view struct {
 	catalog    *catalog.Catalog
 	products   []representation // by catalog position
@@ -96,53 +95,4 @@ func (v *view) listBody(r catalog.Result) []byte {
 	b.WriteString(strconv.Itoa(r.Total))
 	b.WriteString("}\n")
 	return b.Bytes()
-}
-
-// views hands out the view of the current snapshot. A view is built once
-// per snapshot: ahead of time by prepare, before a reload swaps the
-// snapshot in, or else by the first request that needs it. Reads take no
-// lock; concurrent first requests wait for a single build.
-type views struct {
-	source   Source
-	build    sync.Mutex
-	last     atomic.Pointer[view] // the view of the snapshot served last
-	prepared atomic.Pointer[view] // a view built for a snapshot not yet served
-}
-
-// Source provides the catalog snapshot to serve.
-type Source interface {
-	Catalog() *catalog.Catalog
-}
-
-func (vs *views) current() (*view, error) {
-	c := vs.source.Catalog()
-	if v := vs.last.Load(); v != nil && v.catalog == c {
-		return v, nil
-	}
-	if v := vs.prepared.Load(); v != nil && v.catalog == c {
-		vs.last.Store(v)
-		return v, nil
-	}
-	vs.build.Lock()
-	defer vs.build.Unlock()
-	if v := vs.last.Load(); v != nil && v.catalog == c {
-		return v, nil
-	}
-	v, err := newView(c)
-	if err != nil {
-		return nil, err
-	}
-	vs.last.Store(v)
-	return v, nil
-}
-
-// prepare builds c's view ahead of serving c, so that no request waits
-// for it: encoding 100k products takes about a quarter of a second.
-func (vs *views) prepare(c *catalog.Catalog) error {
-	v, err := newView(c)
-	if err != nil {
-		return err
-	}
-	vs.prepared.Store(v)
-	return nil
 }

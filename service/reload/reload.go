@@ -1,40 +1,23 @@
-// Package reload keeps the served catalog current: a Store holds the
-// snapshot being served, and Watch re-reads a catalog directory when its
-// files change, swapping in the new snapshot only when it is valid as a whole.
+// Package reload keeps the served catalog current: a Reloader re-reads a
+// catalog directory when its files change and publishes each new version
+// that is valid as a whole; a broken version is refused and the last good
+// one stays published.
 package reload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 )
-
-// Store holds the catalog being served. Readers take one snapshot per
-// request, so a response never mixes two catalogs.
-type Store struct {
-	current atomic.Pointer[catalog.Catalog]
-}
-
-// NewStore returns a Store serving c.
-func NewStore(c *catalog.Catalog) *Store {
-	s := &Store{}
-	s.current.Store(c)
-	return s
-}
-
-// Catalog returns the current snapshot.
-func (s *Store) Catalog() *catalog.Catalog { return s.current.Load() }
-
-func (s *Store) replace(c *catalog.Catalog) { s.current.Store(c) }
 
 // Dir is a catalog directory on disk that remembers what it last read.
 type Dir struct {
@@ -84,8 +67,11 @@ func (d *Dir) Changed() (bool, error) {
 	return fp != d.seen, nil
 }
 
-// fingerprint summarises the name, size and modification time of every
-// catalog file; any write, rename or removal changes it.
+// fingerprint summarises the name, size, modification time and inode of
+// every catalog file, symlinks followed; any write, rename or removal
+// changes it, and so does a symlink that comes to point at another file (a
+// Kubernetes ConfigMap volume swaps its files that way, leaving the links'
+// own names, sizes and times as they were).
 func fingerprint(dir string) (string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -97,56 +83,78 @@ func fingerprint(dir string) (string, error) {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
 			continue
 		}
-		info, err := e.Info()
+		info, err := os.Stat(filepath.Join(dir, e.Name()))
 		if err != nil {
-			if os.IsNotExist(err) || err == fs.ErrNotExist {
-				continue // removed while listing; the next poll sees the new state
+			if errors.Is(err, fs.ErrNotExist) {
+				// Removed while listing, or a dangling symlink: Load reports
+				// the latter, and the next poll sees the former.
+				fmt.Fprintf(&b, "%s\x00missing\n", e.Name())
+				continue
 			}
 			return "", fmt.Errorf("stat %s: %w", e.Name(), err)
 		}
-		fmt.Fprintf(&b, "%s\x00%d\x00%d\n", e.Name(), info.Size(), info.ModTime().UnixNano())
+		var inode uint64
+		if st, ok := info.Sys().(*syscall.Stat_t); ok {
+			inode = st.Ino
+		}
+		fmt.Fprintf(&b, "%s\x00%d\x00%d\x00%d\n", e.Name(), info.Size(), info.ModTime().UnixNano(), inode)
 	}
 	return b.String(), nil
 }
 
-// Hooks tell the caller what a reload did.
-type Hooks struct {
-	// Prepare, when set, readies a new catalog before it is served (the
-	// HTTP layer encodes it); an error refuses the catalog like a
-	// validation error.
-	Prepare  func(*catalog.Catalog) error
-	Reloaded func(*catalog.Catalog) // a new catalog is being served
-	Failed   func(error)            // the directory changed but could not be served; the last good catalog stays
+// Reloader publishes each valid new version of a catalog directory.
+type Reloader struct {
+	dir     *Dir
+	publish func(*catalog.Catalog) error
 }
 
-// Watch polls dir every interval until ctx ends, and serves each valid new
-// version of it through store.
-func Watch(ctx context.Context, dir *Dir, store *Store, interval time.Duration, hooks Hooks) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
+// NewReloader returns a Reloader of dir. publish makes a catalog the one
+// served (the HTTP layer encodes it, then swaps it in); its error refuses
+// the catalog as a validation error would.
+func NewReloader(dir *Dir, publish func(*catalog.Catalog) error) *Reloader {
+	return &Reloader{dir: dir, publish: publish}
+}
+
+// Poll looks at the directory once. When its files changed since the last
+// load it loads them and publishes the catalog: next is that catalog, or nil
+// when nothing changed or the change was refused (err says why; the last
+// good catalog stays published, and the same broken state is not reported
+// again).
+func (r *Reloader) Poll() (next *catalog.Catalog, err error) {
+	changed, err := r.dir.Changed()
+	if err != nil || !changed {
+		return nil, err
+	}
+	next, err = r.dir.Load()
+	if err == nil {
+		err = r.publish(next)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// Hooks tell the caller what a poll did.
+type Hooks struct {
+	Reloaded func(*catalog.Catalog) // a new catalog is published
+	Failed   func(error)            // the directory changed but could not be published
+}
+
+// Run polls at every tick until ctx ends, reporting through hooks.
+func (r *Reloader) Run(ctx context.Context, ticks <-chan time.Time, hooks Hooks) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-ticker.C:
+		case <-ticks:
 		}
-		changed, err := dir.Changed()
-		if err != nil {
+		next, err := r.Poll()
+		switch {
+		case err != nil && hooks.Failed != nil:
 			hooks.Failed(err)
-			continue
+		case next != nil && hooks.Reloaded != nil:
+			hooks.Reloaded(next)
 		}
-		if !changed {
-			continue
-		}
-		next, err := dir.Load()
-		if err == nil && hooks.Prepare != nil {
-			err = hooks.Prepare(next)
-		}
-		if err != nil {
-			hooks.Failed(err)
-			continue
-		}
-		store.replace(next)
-		hooks.Reloaded(next)
 	}
 }
