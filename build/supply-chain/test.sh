@@ -71,6 +71,11 @@ GOCACHE=$work/gocache OUT=$work/again KO_DOCKER_REPO="$REGISTRY/product-catalog"
 second=$(digest_of "$(cat "$work/again/ko/image.txt")")
 [[ $first == "$second" ]] || die "ko is not reproducible: $first, then $second from the same source"
 say "ok: the same source gave $first twice"
+# ko as its users type it, with no VERSION in the environment: "dev".
+env -u VERSION KO_DOCKER_REPO="$REGISTRY/ko-plain" ko build --bare --sbom none . >"$work/plain.txt" 2>"$work/plain.log" ||
+  { cat "$work/plain.log" >&2; die "a plain 'ko build .' without VERSION failed"; }
+say "ok: a plain 'ko build .' works without VERSION"
+passed=$((passed + 1))
 layers=$(crane manifest --platform linux/amd64 "$ko_image" | jq '[.layers[].size] | add')
 say "ko image, linux/amd64: $(awk -v b="$layers" 'BEGIN {printf "%.1f MB", b / 1e6}') of compressed layers (stand-in base)"
 

@@ -15,7 +15,6 @@ import (
 	"os/signal"
 	"runtime"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -111,19 +110,9 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	srv := httpapi.NewHTTPServer(handler)
 	srv.ErrorLog = zap.NewStdLog(logger.With(zap.String("source", "net/http")))
 
-	var background sync.WaitGroup
-	defer background.Wait()
-	watchCtx, stopWatching := context.WithCancel(ctx)
-	defer stopWatching()
 	if dir != nil && cfg.ReloadInterval > 0 {
-		ticker := time.NewTicker(cfg.ReloadInterval)
-		defer ticker.Stop()
-		reloader := reload.NewReloader(dir, publish)
-		background.Add(1)
-		go func() {
-			defer background.Done()
-			reloader.Run(watchCtx, ticker.C, reloadHooks(logger, m, dir.Path()))
-		}()
+		stopReloading := startReloading(ctx, reload.NewReloader(dir, publish), cfg.ReloadInterval, reloadHooks(logger, m, dir.Path()))
+		defer stopReloading()
 	}
 
 	served := make(chan error, 1)
@@ -135,6 +124,29 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	return shutDown(cfg, logger, logs, srv, served, readiness)
+}
+
+// startReloading polls the catalog directory every interval until ctx ends
+// or the returned stop is called, which waits for the poll under way.
+func startReloading(ctx context.Context, reloader *reload.Reloader, interval time.Duration, hooks reload.Hooks) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	ticker := time.NewTicker(interval)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		reloader.Run(ctx, ticker.C, hooks)
+	}()
+	return func() {
+		cancel()
+		<-done
+		ticker.Stop()
+	}
+}
+
+// shutDown turns readiness off, keeps serving for the drain, then stops
+// accepting and lets requests in flight finish within the timeout.
+func shutDown(cfg config.Config, logger *zap.Logger, logs loggers, srv *http.Server, served <-chan error, readiness *httpapi.Readiness) error {
 	readiness.ShutDown()
 	if cfg.ShutdownDrain > 0 {
 		// Load balancers see /readyz fail and stop sending; requests that

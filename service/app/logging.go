@@ -21,7 +21,9 @@ type loggers struct {
 // isoTime writes ISO 8601 UTC times with milliseconds, as zap's
 // ISO8601TimeEncoder does, at a fraction of the cost: the text up to the
 // second is formatted once per second and shared, so a log line only
-// appends its milliseconds.
+// appends its milliseconds. It earns its place: a whole access-log line
+// takes 0.57 µs with it and 0.68-0.78 µs with zap's encoder
+// (BenchmarkAccessLogLine, in make bench), on requests of about 3.4 µs.
 type isoTime struct {
 	second atomic.Pointer[formattedSecond]
 }

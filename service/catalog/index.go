@@ -51,9 +51,9 @@ func newTrigramIndex(texts []string) trigramIndex {
 	ix := trigramIndex{ids: make(map[uint64]int32)}
 	var counts, lastSeen []int32 // per id: list length, last position counted
 	idOf := func(key uint64) int32 {
-		slot, densed := asciiSlot(key)
-		densed = densed && dense != nil
-		if densed {
+		slot, inDense := asciiSlot(key)
+		inDense = inDense && dense != nil
+		if inDense {
 			if id := dense[slot]; id != 0 {
 				return id - 1
 			}
@@ -64,7 +64,7 @@ func newTrigramIndex(texts []string) trigramIndex {
 		counts = append(counts, 0)
 		lastSeen = append(lastSeen, -1)
 		ix.ids[key] = id
-		if densed {
+		if inDense {
 			dense[slot] = id + 1
 		}
 		return id
@@ -88,22 +88,30 @@ func newTrigramIndex(texts []string) trigramIndex {
 		}
 		ends[pos] = len(seq)
 	}
-	ix.offsets = make([]int32, len(counts)+1)
+	ix.offsets, ix.postings = layOut(counts, seq, ends)
+	return ix
+}
+
+// layOut writes every posting list back to back: list id holds the
+// positions whose ids in seq (ends[pos] closing position pos's) include
+// it, counts[id] of them. It reuses counts.
+func layOut(counts, seq []int32, ends []int) (offsets, postings []int32) {
+	offsets = make([]int32, len(counts)+1)
 	for id, n := range counts {
-		ix.offsets[id+1] = ix.offsets[id] + n
+		offsets[id+1] = offsets[id] + n
 	}
-	ix.postings = make([]int32, ix.offsets[len(counts)])
-	next := counts // reused: where each list's next position goes
-	copy(next, ix.offsets[:len(counts)])
+	postings = make([]int32, offsets[len(counts)])
+	next := counts // where each list's next position goes
+	copy(next, offsets[:len(counts)])
 	start := 0
 	for pos, end := range ends {
 		for _, id := range seq[start:end] {
-			ix.postings[next[id]] = int32(pos)
+			postings[next[id]] = int32(pos)
 			next[id]++
 		}
 		start = end
 	}
-	return ix
+	return offsets, postings
 }
 
 func (ix trigramIndex) list(id int32) []int32 {

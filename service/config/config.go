@@ -4,6 +4,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,54 +78,24 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv(EnvCatalogDir); v != "" {
 		cfg.CatalogDir, cfg.CatalogDirSet = v, true
 	}
-	if v := getenv(EnvLogLevel); v != "" {
-		switch level := strings.ToLower(v); level {
-		case "debug", "info", "warn", "error":
-			cfg.LogLevel = level
-		default:
-			errs = append(errs, fmt.Errorf("%s=%q: must be one of debug, info, warn, error", EnvLogLevel, v))
-		}
-	}
-	if v := getenv(EnvAccessLog); v != "" {
-		switch mode := strings.ToLower(v); mode {
-		case "sampled", "all", "off":
-			cfg.AccessLog = mode
-		default:
-			errs = append(errs, fmt.Errorf("%s=%q: must be one of sampled, all, off", EnvAccessLog, v))
-		}
-	}
-	for _, d := range []struct {
-		name string
-		dst  *time.Duration
-		// zero: what 0 means, or "" when 0 is refused; least: the smallest
-		// positive value allowed.
-		zero    string
-		least   time.Duration
-		example string
+	for _, e := range []struct {
+		name    string
+		dst     *string
+		choices []string
 	}{
-		{EnvReloadInterval, &cfg.ReloadInterval, "to disable reloading", 100 * time.Millisecond, "10s or 1m"},
-		{EnvShutdownTimeout, &cfg.ShutdownTimeout, "", 0, "10s"},
-		{EnvShutdownDrain, &cfg.ShutdownDrain, "to stop at once", 0, "5s"},
+		{EnvLogLevel, &cfg.LogLevel, []string{"debug", "info", "warn", "error"}},
+		{EnvAccessLog, &cfg.AccessLog, []string{"sampled", "all", "off"}},
 	} {
-		if v := getenv(d.name); v != "" {
-			if err := parseDuration(v, d.dst, d.zero, d.least, d.example); err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: %w", d.name, v, err))
-			}
-		}
-	}
-	for _, limit := range []struct {
-		name string
-		dst  *int64
-	}{{EnvMaxFileBytes, &cfg.MaxFileBytes}, {EnvMaxBytes, &cfg.MaxBytes}} {
-		if v := getenv(limit.name); v != "" {
-			n, err := parseBytes(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: %w", limit.name, v, err))
+		if v := getenv(e.name); v != "" {
+			if choice := strings.ToLower(v); slices.Contains(e.choices, choice) {
+				*e.dst = choice
 			} else {
-				*limit.dst = n
+				errs = append(errs, fmt.Errorf("%s=%q: must be one of %s", e.name, v, strings.Join(e.choices, ", ")))
 			}
 		}
 	}
+	errs = append(errs, durationsFromEnv(getenv, &cfg)...)
+	errs = append(errs, limitsFromEnv(getenv, &cfg)...)
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}
@@ -170,4 +141,48 @@ func parseDuration(v string, dst *time.Duration, zero string, least time.Duratio
 	}
 	*dst = d
 	return nil
+}
+
+// durationsFromEnv reads the durations into cfg, one table for the three.
+func durationsFromEnv(getenv func(string) string, cfg *Config) []error {
+	var errs []error
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+		// zero: what 0 means, or "" when 0 is refused; least: the smallest
+		// positive value allowed.
+		zero    string
+		least   time.Duration
+		example string
+	}{
+		{EnvReloadInterval, &cfg.ReloadInterval, "to disable reloading", 100 * time.Millisecond, "10s or 1m"},
+		{EnvShutdownTimeout, &cfg.ShutdownTimeout, "", 0, "10s"},
+		{EnvShutdownDrain, &cfg.ShutdownDrain, "to stop at once", 0, "5s"},
+	} {
+		if v := getenv(d.name); v != "" {
+			if err := parseDuration(v, d.dst, d.zero, d.least, d.example); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", d.name, v, err))
+			}
+		}
+	}
+	return errs
+}
+
+// limitsFromEnv reads the catalog's size limits into cfg.
+func limitsFromEnv(getenv func(string) string, cfg *Config) []error {
+	var errs []error
+	for _, limit := range []struct {
+		name string
+		dst  *int64
+	}{{EnvMaxFileBytes, &cfg.MaxFileBytes}, {EnvMaxBytes, &cfg.MaxBytes}} {
+		if v := getenv(limit.name); v != "" {
+			n, err := parseBytes(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", limit.name, v, err))
+			} else {
+				*limit.dst = n
+			}
+		}
+	}
+	return errs
 }

@@ -33,8 +33,9 @@ func newRequestIDs() *requestIDs {
 	return &requestIDs{prefix: hex.EncodeToString(b[:]) + "-"}
 }
 
-// new builds the id in one allocation: the Builder hands over its buffer.
-func (ids *requestIDs) new() string {
+// generate builds the next id in one allocation: the Builder hands over
+// its buffer.
+func (ids *requestIDs) generate() string {
 	var digits [13]byte // a uint64 in base 36
 	n := strconv.AppendUint(digits[:0], ids.next.Add(1), 36)
 	var b strings.Builder
@@ -74,7 +75,7 @@ func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestIDs, next func(
 			rec.id = values[0]
 		}
 		if !validRequestID(rec.id) {
-			rec.id = ids.new()
+			rec.id = ids.generate()
 		}
 		rec.idHeader[0] = rec.id
 		w.Header()[requestIDHeaderKey] = rec.idHeader[:]

@@ -30,16 +30,16 @@ var (
 // that go with them made once: a snapshot's representations are built with
 // it, so serving one allocates nothing for its headers.
 type representation struct {
-	body   []byte
-	etag   string   // empty when the body has no validator
-	etagV  []string // the ETag header's value
-	length []string // the Content-Length header's value
+	body       []byte
+	etag       string   // empty when the body has no validator
+	etagHeader []string // the ETag header's value, shared by every response
+	length     []string // the Content-Length header's value
 }
 
 func newRepresentation(body []byte, etag string) representation {
 	rep := representation{body: body, etag: etag, length: []string{strconv.Itoa(len(body))}}
 	if etag != "" {
-		rep.etagV = []string{etag}
+		rep.etagHeader = []string{etag}
 	}
 	return rep
 }
@@ -51,8 +51,8 @@ func writeBody(w http.ResponseWriter, status int, rep representation) {
 	h["Content-Type"] = jsonContentType
 	h["X-Content-Type-Options"] = noSniff
 	h["Content-Length"] = rep.length
-	if rep.etagV != nil {
-		h["Etag"] = rep.etagV
+	if rep.etagHeader != nil {
+		h["Etag"] = rep.etagHeader
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(rep.body)

@@ -355,7 +355,7 @@ func TestRequestIDsCountInBase36(t *testing.T) {
 	for _, tt := range tests {
 		ids := &requestIDs{prefix: "p-"}
 		ids.next.Store(tt.last)
-		if got := ids.new(); got != tt.want {
+		if got := ids.generate(); got != tt.want {
 			t.Errorf("id after %d = %q, want %q", tt.last, got, tt.want)
 		}
 	}
