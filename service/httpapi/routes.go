@@ -59,8 +59,11 @@ func withoutVars(h http.Handler) routeHandler {
 // templates: mux turns each template into a regexp and runs it for every
 // route it tries, and for a template with a variable runs it again to
 // extract the variable. Those runs were a third of the cost of
-// GET /products/{id} in BenchmarkServer. TestRoutesMatchTheirTemplates and
-// FuzzRoutes check each route against mux's own matching of its template.
+// GET /products/{id} in BenchmarkServer. mux used as designed (templates,
+// Router.ServeHTTP, mux.Vars) still costs about three times as much:
+// BenchmarkRouting, 1 µs and 3 allocations against 3-6 µs and 9, with
+// Go 1.26. TestRoutesMatchTheirTemplates and FuzzRoutes check each route
+// against mux's own matching of its template.
 type router struct {
 	mux *mux.Router
 }

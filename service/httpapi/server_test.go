@@ -25,7 +25,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-func testCatalog(t *testing.T) *catalog.Catalog {
+func testCatalog(t testing.TB) *catalog.Catalog {
 	t.Helper()
 	c, err := catalog.Load(os.DirFS("testdata/catalog"), "testdata/catalog", catalog.DefaultLimits)
 	if err != nil {
