@@ -13,6 +13,9 @@ const (
 	codeMethodNotAllowed = "method_not_allowed"
 	codeUnavailable      = "unavailable"
 	codeInternal         = "internal"
+	// codeMoved is not an error: the body of a redirect to a clean path,
+	// in the same envelope so clients parse every answer alike.
+	codeMoved = "moved_permanently"
 )
 
 // statusOf maps each error code to its HTTP status, in one place.

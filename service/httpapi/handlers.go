@@ -3,11 +3,11 @@ package httpapi
 import "net/http"
 
 func handleListProducts(p *published) routeHandler {
-	return func(w http.ResponseWriter, r *http.Request, _ routeVars) {
+	return func(w http.ResponseWriter, r *http.Request, vars routeVars) {
 		q := firstPageQuery
-		if r.URL.RawQuery != "" {
+		if len(vars.query) > 0 {
 			var err error
-			if q, err = parseListQuery(r.URL.Query()); err != nil {
+			if q, err = parseListQuery(vars.query); err != nil {
 				writeError(w, err)
 				return
 			}
@@ -36,7 +36,7 @@ func handleGetProduct(p *published) routeHandler {
 		}
 		pos, found := v.catalog.Position(vars.id)
 		if !found {
-			writeError(w, errorf(codeNotFound, "no product with id %q", vars.id))
+			writeError(w, errorf(codeNotFound, "no product with id %s", bounded(vars.id)))
 			return
 		}
 		writeCacheable(w, r, v.products[pos])

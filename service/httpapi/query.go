@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,7 +20,86 @@ const (
 	maxLimit     = 1000
 )
 
-// parseListQuery turns the query string of GET /products into a catalog
+// parseQuery reads a raw query string strictly, the same rule for every
+// endpoint: pairs are separated by "&" only (a ";" is refused, not taken
+// as a separator), every name and value is valid percent-encoding, each
+// name is one the route knows and is given once. Names that start with "_"
+// are ignored anywhere: clients add them to bust caches ("_=1712345").
+// net/http's own parsing would drop a bad pair silently and answer as if
+// it had not been sent. The error names the pair at fault, bounded.
+func parseQuery(raw string, known []string) (url.Values, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	values := url.Values{}
+	for _, pair := range strings.Split(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		if strings.Contains(pair, ";") {
+			return nil, errorf(codeInvalid, "query pair %s: %q is not a separator; use %q", bounded(pair), ";", "&")
+		}
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(rawName)
+		if err == nil {
+			var value string
+			if value, err = url.QueryUnescape(rawValue); err == nil {
+				if strings.HasPrefix(name, "_") {
+					continue
+				}
+				if !slices.Contains(known, name) {
+					return nil, unknownParameter(name, known)
+				}
+				if values.Has(name) {
+					return nil, errorf(codeInvalid, "query parameter %s: given more than once, at most once", bounded(name))
+				}
+				values.Set(name, value)
+				continue
+			}
+		}
+		return nil, errorf(codeInvalid, "query pair %s: not valid percent-encoding", bounded(pair))
+	}
+	return values, nil
+}
+
+func unknownParameter(name string, known []string) error {
+	if len(known) == 0 {
+		return errorf(codeInvalid, "unknown query parameter %s: this endpoint takes none (names starting with _ are ignored)", bounded(name))
+	}
+	return errorf(codeInvalid, "unknown query parameter %s: known ones are %s (names starting with _ are ignored)", bounded(name), strings.Join(known, ", "))
+}
+
+// maxEcho is the most of a client's input an error message repeats.
+const maxEcho = 64
+
+// bounded quotes s for an error message, cut to maxEcho bytes on a rune
+// boundary: an error must not repeat a 64 KB id back.
+func bounded(s string) string {
+	cut, rest := cutForEcho(s)
+	return strconv.Quote(cut) + rest
+}
+
+// truncated is s for an error message, unquoted, cut as bounded cuts it.
+func truncated(s string) string {
+	cut, rest := cutForEcho(s)
+	return cut + rest
+}
+
+func cutForEcho(s string) (cut, rest string) {
+	if len(s) <= maxEcho {
+		return s, ""
+	}
+	n := maxEcho
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n], fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// listParameters are the query parameters of GET /products.
+var listParameters = []string{"q", "category", "limit", "offset"}
+
+// parseListQuery turns the checked query of GET /products into a catalog
 // query, or an error naming the parameter at fault.
 func parseListQuery(values url.Values) (catalog.Query, error) {
 	q := catalog.Query{Limit: defaultLimit}
@@ -28,11 +109,7 @@ func parseListQuery(values url.Values) (catalog.Query, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		vals := values[name]
-		if len(vals) > 1 {
-			return catalog.Query{}, errorf(codeInvalid, "query parameter %q: given %d times, at most once", name, len(vals))
-		}
-		value := vals[0]
+		value := values.Get(name)
 		var err error
 		switch name {
 		case "q":
@@ -44,7 +121,7 @@ func parseListQuery(values url.Values) (catalog.Query, error) {
 		case "offset":
 			q.Offset, err = parseInt(name, value, 0, int(^uint32(0)>>1))
 		default:
-			err = errorf(codeInvalid, "unknown query parameter %q: known ones are q, category, limit, offset", name)
+			err = unknownParameter(name, listParameters)
 		}
 		if err != nil {
 			return catalog.Query{}, err
@@ -68,7 +145,7 @@ func parseText(name, value string) (string, error) {
 func parseInt(name, value string, min, max int) (int, error) {
 	n, err := strconv.Atoi(value)
 	if err != nil || n < min || n > max {
-		return 0, errorf(codeInvalid, "query parameter %q: must be an integer from %d to %d, got %q", name, min, max, value)
+		return 0, errorf(codeInvalid, "query parameter %q: must be an integer from %d to %d, got %s", name, min, max, bounded(value))
 	}
 	return n, nil
 }

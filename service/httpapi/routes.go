@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -20,17 +21,23 @@ type route struct {
 	// probe marks the routes orchestrators and scrapers poll: their
 	// requests log at debug level, so they do not drown the request log.
 	probe bool
-	serve routeHandler
+	// params are the query parameters the route takes (parseQuery).
+	params []string
+	serve  routeHandler
 	// prefix and variable: a template ending in one {variable} segment
 	// matches prefix and one non-empty segment; without a variable, the
 	// template itself.
 	prefix, variable string
 }
 
-// routeVars are the variables of the path a route matched. They are passed
-// to its handler: no handler parses the path again, and none can reach
-// mux.Vars, which dispatch never fills (TestHandlersDoNotUseMuxVars).
-type routeVars struct{ id string }
+// routeVars are the variables of the path a route matched, and its query,
+// checked. They are passed to its handler: no handler parses the path or
+// the query again, and none can reach mux.Vars, which dispatch never fills
+// (TestHandlersDoNotUseMuxVars).
+type routeVars struct {
+	id    string
+	query url.Values
+}
 
 // routeHandler serves a request of one route.
 type routeHandler func(w http.ResponseWriter, r *http.Request, vars routeVars)
@@ -40,17 +47,25 @@ type routeHandler func(w http.ResponseWriter, r *http.Request, vars routeVars)
 func apiRoutes(p *published, m *metrics.Metrics, readiness *Readiness) []route {
 	return []route{
 		{template: "/products/{id}", serve: handleGetProduct(p)},
-		{template: "/products", serve: handleListProducts(p)},
+		{template: "/products", params: listParameters, serve: handleListProducts(p)},
 		{template: "/categories", serve: handleListCategories(p)},
 		{template: "/healthz", probe: true, serve: withoutVars(handleHealthz())},
 		{template: "/readyz", probe: true, serve: withoutVars(handleReadyz(p, readiness))},
-		{template: "/metrics", probe: true, serve: withoutVars(m.Handler())},
+		{template: "/metrics", probe: true, serve: withoutVars(noSniffing(m.Handler()))},
 		{template: "/openapi.json", serve: withoutVars(handleOpenAPI())},
 	}
 }
 
 func withoutVars(h http.Handler) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, _ routeVars) { h.ServeHTTP(w, r) }
+}
+
+// noSniffing adds to a handler not written here the header all of ours send.
+func noSniffing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["X-Content-Type-Options"] = noSniff
+		h.ServeHTTP(w, r)
+	})
 }
 
 // router matches requests to routes with gorilla/mux.
@@ -65,11 +80,12 @@ func withoutVars(h http.Handler) routeHandler {
 // Go 1.26. TestRoutesMatchTheirTemplates and FuzzRoutes check each route
 // against mux's own matching of its template.
 type router struct {
-	mux *mux.Router
+	mux    *mux.Router
+	routes []route
 }
 
 func newRouter(routes []route) *router {
-	rt := &router{mux: mux.NewRouter()}
+	rt := &router{mux: mux.NewRouter(), routes: routes}
 	get := []string{http.MethodGet, http.MethodHead}
 	for i := range routes {
 		r := &routes[i]
@@ -77,12 +93,12 @@ func newRouter(routes []route) *router {
 		rt.mux.MatcherFunc(r.matches).Methods(get...).Handler(r).Name(r.template)
 	}
 	rt.mux.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, errorf(codeNotFound, "no route for %s %s", r.Method, r.URL.Path))
+		writeError(w, errorf(codeNotFound, "no route for %s %s", truncated(r.Method), truncated(r.URL.Path)))
 	})
 	rt.mux.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		allowed := rt.allowedMethods(r)
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", ")))
+		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", truncated(r.Method), truncated(r.URL.Path), strings.Join(allowed, ", ")))
 	})
 	return rt
 }
@@ -118,6 +134,15 @@ func (r *route) vars(path string) routeVars {
 	return routeVars{id: strings.TrimPrefix(path, r.prefix)}
 }
 
+// varsOf are the path's variables and the checked query of a request the
+// route matched, or the error naming what in the query is wrong.
+func (r *route) varsOf(req *http.Request) (routeVars, error) {
+	vars := r.vars(req.URL.Path)
+	var err error
+	vars.query, err = parseQuery(req.URL.RawQuery, r.params)
+	return vars, err
+}
+
 // ServeHTTP exists for mux's Handler type only: dispatch calls serve with
 // the route's variables.
 func (r *route) ServeHTTP(http.ResponseWriter, *http.Request) {
@@ -133,7 +158,7 @@ func (r *route) ServeHTTP(http.ResponseWriter, *http.Request) {
 // clean path.
 func (rt *router) dispatch(rec *statusRecorder, r *http.Request) {
 	if !isCleanPath(r.URL.Path) {
-		rt.mux.ServeHTTP(rec, r)
+		redirectToCleanPath(rec, r)
 		return
 	}
 	var match mux.RouteMatch
@@ -142,24 +167,61 @@ func (rt *router) dispatch(rec *statusRecorder, r *http.Request) {
 	rt.mux.Match(r, &match)
 	if matched, ok := match.Handler.(*route); ok {
 		rec.route, rec.probe = matched.template, matched.probe
-		matched.serve(rec, r, matched.vars(r.URL.Path))
+		vars, err := matched.varsOf(r)
+		if err != nil {
+			writeError(rec, err)
+			return
+		}
+		matched.serve(rec, r, vars)
 		return
 	}
+	if match.MatchErr == mux.ErrMethodMismatch {
+		// A 405 is counted under the route whose path it asked for.
+		for i := range rt.routes {
+			if rt.routes[i].matches(r, nil) {
+				rec.route, rec.probe = rt.routes[i].template, rt.routes[i].probe
+				break
+			}
+		}
+	}
 	match.Handler.ServeHTTP(rec, r)
+}
+
+// redirectToCleanPath answers a path with empty, "." or ".." segments as mux
+// would, with a redirect to its clean form, but in the API's JSON envelope
+// and with the usual headers: 301 for GET and HEAD, 308 for other methods,
+// which keeps the method (the clean path then answers 405 if it must).
+func redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
+	target := cleanPath(r.URL.Path)
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	status := http.StatusMovedPermanently
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		status = http.StatusPermanentRedirect
+	}
+	w.Header().Set("Location", target)
+	writeJSON(w, status, struct {
+		Error *apiError `json:"error"`
+	}{&apiError{Code: codeMoved, Message: "the path is not clean; use " + truncated(target)}})
 }
 
 // isCleanPath reports whether mux would serve p as it is rather than
 // redirect to its cleaned form: no empty, "." or ".." segments, a trailing
 // slash allowed.
-func isCleanPath(p string) bool {
+func isCleanPath(p string) bool { return p != "" && p[0] == '/' && cleanPath(p) == p }
+
+// cleanPath is p as mux would clean it: path.Clean, keeping a trailing
+// slash.
+func cleanPath(p string) string {
 	if p == "" || p[0] != '/' {
-		return false
+		p = "/" + p
 	}
 	cleaned := path.Clean(p)
 	if p[len(p)-1] == '/' && cleaned != "/" {
 		cleaned += "/"
 	}
-	return cleaned == p
+	return cleaned
 }
 
 // allowedMethods lists the methods of the routes whose path matches r.

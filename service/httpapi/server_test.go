@@ -391,3 +391,73 @@ func TestPublishSwapsTheWholeView(t *testing.T) {
 		t.Errorf("a request replaced the published view")
 	}
 }
+
+// The query rule is the same on every endpoint: bad percent-encoding, ";"
+// and unknown names are refused with 400 naming the pair; "_" names are
+// ignored everywhere.
+func TestQueryRulesOnEveryEndpoint(t *testing.T) {
+	h, _, _ := newTestServer(t, testCatalog(t))
+	for _, path := range []string{"/products", "/products/A1", "/categories", "/healthz", "/readyz", "/metrics", "/openapi.json"} {
+		for _, tt := range []struct {
+			query      string
+			wantStatus int
+			wantBody   string
+		}{
+			{"_=1712345", http.StatusOK, ""},
+			{"q=kettle%ZZ", http.StatusBadRequest, `not valid percent-encoding`},
+			{"limit=1;offset=3", http.StatusBadRequest, `is not a separator`},
+			{"nope=1", http.StatusBadRequest, `unknown query parameter \"nope\"`},
+		} {
+			rec := do(h, http.MethodGet, path+"?"+tt.query, nil)
+			if rec.Code != tt.wantStatus || !strings.Contains(rec.Body.String(), tt.wantBody) {
+				t.Errorf("GET %s?%s = %d %s, want %d with %q", path, tt.query, rec.Code, rec.Body, tt.wantStatus, tt.wantBody)
+			}
+		}
+	}
+}
+
+// An error repeats at most 64 bytes of what the client sent.
+func TestErrorsRepeatBoundedInput(t *testing.T) {
+	h, _, _ := newTestServer(t, testCatalog(t))
+	long := strings.Repeat("x", 64<<10)
+	for _, target := range []string{"/products/" + long, "/" + long, "/products?q=" + long + "%ZZ"} {
+		rec := do(h, http.MethodGet, target, nil)
+		if rec.Code < 400 || rec.Body.Len() > 400 {
+			t.Errorf("GET %s...: %d with %d bytes of body, want an error of at most 400 bytes", target[:20], rec.Code, rec.Body.Len())
+		}
+	}
+}
+
+// A path that is not clean is redirected to its clean form in the API's
+// envelope, with the usual headers: 301 for GET and HEAD, 308 otherwise.
+func TestUncleanPathsAnswerInTheEnvelope(t *testing.T) {
+	h, _, _ := newTestServer(t, testCatalog(t))
+	for _, tt := range []struct {
+		method, target, wantLocation string
+		wantStatus                   int
+	}{
+		{http.MethodGet, "//products?limit=1", "/products?limit=1", http.StatusMovedPermanently},
+		{http.MethodPost, "/./products", "/products", http.StatusPermanentRedirect},
+	} {
+		rec := do(h, tt.method, tt.target, nil)
+		if rec.Code != tt.wantStatus || rec.Header().Get("Location") != tt.wantLocation {
+			t.Errorf("%s %s = %d Location %q, want %d %q", tt.method, tt.target, rec.Code, rec.Header().Get("Location"), tt.wantStatus, tt.wantLocation)
+		}
+		if !strings.Contains(rec.Body.String(), `"code":"moved_permanently"`) || rec.Header().Get("Content-Type") != "application/json" ||
+			rec.Header().Get("X-Request-ID") == "" || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s %s: body %s, headers %v; want the JSON envelope and the usual headers", tt.method, tt.target, rec.Body, rec.Header())
+		}
+	}
+}
+
+func TestMetricsRefuseSniffingAndCount405UnderTheirRoute(t *testing.T) {
+	h, _, _ := newTestServer(t, testCatalog(t))
+	do(h, http.MethodDelete, "/products/A1", nil)
+	rec := do(h, http.MethodGet, "/metrics", nil)
+	if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("/metrics X-Content-Type-Options = %q, want nosniff", got)
+	}
+	if want := `product_catalog_http_requests_total{code="405",method="DELETE",route="/products/{id}"} 1`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+}
