@@ -88,7 +88,9 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 		return err
 	}
 	readiness := &httpapi.Readiness{}
-	handler := httpapi.NewServer(logger, logs.access, m, readiness)
+	handler := httpapi.NewServer(logger, logs.access, m, readiness, httpapi.Options{
+		CacheMaxAge: cfg.CacheMaxAge, CORSOrigins: cfg.CORSOrigins,
+	})
 	// One way in for a catalog, at start-up and on every reload: encoded,
 	// swapped in, counted.
 	publish := func(c *catalog.Catalog) error {

@@ -4,6 +4,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,8 @@ const (
 	EnvShutdownDrain   = "SHUTDOWN_DRAIN"
 	EnvMaxFileBytes    = "PRODUCT_CATALOG_MAX_FILE_BYTES"
 	EnvMaxBytes        = "PRODUCT_CATALOG_MAX_BYTES"
+	EnvCacheMaxAge     = "PRODUCT_CATALOG_CACHE_MAX_AGE"
+	EnvCORSOrigins     = "PRODUCT_CATALOG_CORS_ORIGINS"
 )
 
 // Defaults, documented in the README.
@@ -53,6 +56,12 @@ type Config struct {
 	// MaxFileBytes and MaxBytes bound what is read from one catalog file
 	// and from all of them; 0 leaves the catalog package's default.
 	MaxFileBytes, MaxBytes int64
+	// CacheMaxAge is how long clients may reuse a catalog response without
+	// revalidating; 0 means they revalidate every time.
+	CacheMaxAge time.Duration
+	// CORSOrigins are the exact origins browsers may read the API from;
+	// empty turns CORS off.
+	CORSOrigins []string
 }
 
 // FromEnv reads and validates every variable, and reports every problem at
@@ -96,6 +105,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	errs = append(errs, durationsFromEnv(getenv, &cfg)...)
 	errs = append(errs, limitsFromEnv(getenv, &cfg)...)
+	if v := getenv(EnvCORSOrigins); v != "" {
+		origins, err := parseOrigins(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %w", EnvCORSOrigins, v, err))
+		}
+		cfg.CORSOrigins = origins
+	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}
@@ -158,6 +174,7 @@ func durationsFromEnv(getenv func(string) string, cfg *Config) []error {
 		{EnvReloadInterval, &cfg.ReloadInterval, "to disable reloading", 100 * time.Millisecond, "10s or 1m"},
 		{EnvShutdownTimeout, &cfg.ShutdownTimeout, "", 0, "10s"},
 		{EnvShutdownDrain, &cfg.ShutdownDrain, "to stop at once", 0, "5s"},
+		{EnvCacheMaxAge, &cfg.CacheMaxAge, "to make clients revalidate every time", time.Second, "60s"},
 	} {
 		if v := getenv(d.name); v != "" {
 			if err := parseDuration(v, d.dst, d.zero, d.least, d.example); err != nil {
@@ -185,4 +202,21 @@ func limitsFromEnv(getenv func(string) string, cfg *Config) []error {
 		}
 	}
 	return errs
+}
+
+// parseOrigins reads a comma-separated list of exact origins: scheme
+// http or https, a host, an optional port, nothing else. "*" is refused:
+// the setting names the pages that may read the API, one by one.
+func parseOrigins(v string) ([]string, error) {
+	var origins []string
+	for _, origin := range strings.Split(v, ",") {
+		origin = strings.TrimSpace(origin)
+		u, err := url.Parse(origin)
+		if origin == "*" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.Contains(u.Host, "*") {
+			return nil, fmt.Errorf("%q is not an exact origin such as https://shop.example or http://localhost:8080 (no *, path or query)", origin)
+		}
+		origins = append(origins, origin)
+	}
+	return origins, nil
 }

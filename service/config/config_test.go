@@ -26,6 +26,8 @@ func TestFromEnv(t *testing.T) {
 			MaxFileBytes: 8 << 20, MaxBytes: 1000}},
 		{"sizes in each unit", map[string]string{EnvMaxFileBytes: "3KiB", EnvMaxBytes: "2GiB"}, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second,
 			MaxFileBytes: 3 << 10, MaxBytes: 2 << 30}},
+		{"browsers and caches", map[string]string{EnvCacheMaxAge: "1m", EnvCORSOrigins: "https://shop.example, http://localhost:8080"}, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second,
+			CacheMaxAge: time.Minute, CORSOrigins: []string{"https://shop.example", "http://localhost:8080"}}},
 		{"reload disabled", map[string]string{EnvReloadInterval: "0"}, Config{Port: 8088, CatalogDir: "products", LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second}},
 	}
 	for _, tt := range tests {
@@ -80,6 +82,12 @@ func TestFromEnvRejects(t *testing.T) {
 		{EnvMaxFileBytes, "MiB", "must be a positive number of bytes"},
 		{EnvMaxBytes, "99999999999GiB", "must be a positive number of bytes"},
 		{EnvMaxBytes, " 1KiB", "must be a positive number of bytes"},
+		{EnvCacheMaxAge, "500ms", "must be 0 or at least 1s"},
+		{EnvCORSOrigins, "*", "is not an exact origin"},
+		{EnvCORSOrigins, "https://shop.example/app", "is not an exact origin"},
+		{EnvCORSOrigins, "ftp://shop.example", "is not an exact origin"},
+		{EnvCORSOrigins, "https://*.example", "is not an exact origin"},
+		{EnvCORSOrigins, "https://a.example,", "is not an exact origin"},
 	}
 	for _, tt := range tests {
 		_, err := FromEnv(env(map[string]string{tt.name: tt.value}))

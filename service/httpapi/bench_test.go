@@ -54,7 +54,7 @@ func BenchmarkServer(b *testing.B) {
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), zapcore.InfoLevel)
 	for _, cat := range catalogs {
 		logger := zap.New(core)
-		h := NewServer(logger, logger, metrics.New("bench"), &Readiness{})
+		h := NewServer(logger, logger, metrics.New("bench"), &Readiness{}, Options{})
 		if err := h.Publish(cat.catalog); err != nil {
 			b.Fatal(err)
 		}

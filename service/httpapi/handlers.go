@@ -2,7 +2,7 @@ package httpapi
 
 import "net/http"
 
-func handleListProducts(p *published) routeHandler {
+func handleListProducts(p *published, rs *responder) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, vars routeVars) {
 		q := firstPageQuery
 		if len(vars.query) > 0 {
@@ -17,18 +17,18 @@ func handleListProducts(p *published) routeHandler {
 			return
 		}
 		if q == firstPageQuery {
-			writeCacheable(w, r, v.firstPage)
+			rs.writeCacheable(w, r, v.firstPage)
 			return
 		}
 		etag := v.listETag(q)
-		if notModified(w, r, etag) {
-			return // no search for a client that has the page
+		if rs.notModified(w, r, etag) || (acceptsGzip(r) && rs.notModified(w, r, gzipETag(etag))) {
+			return // no search for a client that has the page, in either encoding
 		}
-		writeBody(w, http.StatusOK, newRepresentation(v.listBody(v.catalog.Search(q)), etag))
+		rs.writeCacheable(w, r, newPerRequest(r, v.listBody(v.catalog.Search(q)), etag))
 	}
 }
 
-func handleGetProduct(p *published) routeHandler {
+func handleGetProduct(p *published, rs *responder) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, vars routeVars) {
 		v, ok := currentView(w, p)
 		if !ok {
@@ -39,17 +39,17 @@ func handleGetProduct(p *published) routeHandler {
 			writeError(w, errorf(codeNotFound, "no product with id %s", bounded(vars.id)))
 			return
 		}
-		writeCacheable(w, r, v.products[pos])
+		rs.writeCacheable(w, r, v.products[pos])
 	}
 }
 
-func handleListCategories(p *published) routeHandler {
+func handleListCategories(p *published, rs *responder) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, _ routeVars) {
 		v, ok := currentView(w, p)
 		if !ok {
 			return
 		}
-		writeCacheable(w, r, v.categories)
+		rs.writeCacheable(w, r, v.categories)
 	}
 }
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -34,12 +35,33 @@ type representation struct {
 	etag       string   // empty when the body has no validator
 	etagHeader []string // the ETag header's value, shared by every response
 	length     []string // the Content-Length header's value
+	gzip       *gzipped // the gzip encoding, nil when the body is small
 }
 
 func newRepresentation(body []byte, etag string) representation {
 	rep := representation{body: body, etag: etag, length: []string{strconv.Itoa(len(body))}}
 	if etag != "" {
 		rep.etagHeader = []string{etag}
+	}
+	return rep
+}
+
+// newCacheable is a representation of a snapshot, compressed once when it
+// is built (by Publish), never per request.
+func newCacheable(body []byte, etag string) representation {
+	rep := newRepresentation(body, etag)
+	if len(body) >= compressMin {
+		rep.gzip = newGzipped(body, etag, gzip.DefaultCompression)
+	}
+	return rep
+}
+
+// newPerRequest is a representation built for one request (a search page):
+// compressed only when the client takes gzip.
+func newPerRequest(r *http.Request, body []byte, etag string) representation {
+	rep := newRepresentation(body, etag)
+	if len(body) >= compressMin && acceptsGzip(r) {
+		rep.gzip = gzipPerRequest(body, etag)
 	}
 	return rep
 }
@@ -58,21 +80,44 @@ func writeBody(w http.ResponseWriter, status int, rep representation) {
 	_, _ = w.Write(rep.body)
 }
 
+// responder writes the catalog's representations with the caching
+// headers the server was configured with.
+type responder struct {
+	cacheControl []string // the Cache-Control header's value
+}
+
 // writeCacheable answers 304 Not Modified when the client already holds
-// this representation, and the body otherwise.
-func writeCacheable(w http.ResponseWriter, r *http.Request, rep representation) {
-	if !notModified(w, r, rep.etag) {
+// this representation in the encoding it would get, and the body otherwise:
+// gzip when the client takes it and the body is large enough.
+func (rs *responder) writeCacheable(w http.ResponseWriter, r *http.Request, rep representation) {
+	h := w.Header()
+	h["Vary"] = varyAcceptEncoding
+	h["Cache-Control"] = rs.cacheControl
+	if rep.gzip != nil && acceptsGzip(r) {
+		g := rep.gzip
+		if rs.notModified(w, r, g.etag) {
+			return
+		}
+		h["Content-Encoding"] = gzipEncoding
+		writeBody(w, http.StatusOK, representation{body: g.body, etag: g.etag, etagHeader: g.etagHeader, length: g.length})
+		return
+	}
+	if !rs.notModified(w, r, rep.etag) {
 		writeBody(w, http.StatusOK, rep)
 	}
 }
 
 // notModified answers 304 and reports true when the client's If-None-Match
 // holds etag, so a handler can skip building a body the client has.
-func notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
-	if !etagMatches(r.Header.Get("If-None-Match"), etag) {
+func (rs *responder) notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
+	inm := r.Header.Get("If-None-Match")
+	if !etagMatches(inm, etag) {
 		return false
 	}
-	w.Header().Set("ETag", etag)
+	h := w.Header()
+	h.Set("ETag", etag)
+	h["Vary"] = varyAcceptEncoding
+	h["Cache-Control"] = rs.cacheControl
 	w.WriteHeader(http.StatusNotModified)
 	return true
 }

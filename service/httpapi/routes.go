@@ -44,11 +44,11 @@ type routeHandler func(w http.ResponseWriter, r *http.Request, vars routeVars)
 
 // apiRoutes is the whole API surface; openapi.json documents each route.
 // The hottest routes come first: mux tries them in order.
-func apiRoutes(p *published, m *metrics.Metrics, readiness *Readiness) []route {
+func apiRoutes(p *published, m *metrics.Metrics, readiness *Readiness, rs *responder) []route {
 	return []route{
-		{template: "/products/{id}", serve: handleGetProduct(p)},
-		{template: "/products", params: listParameters, serve: handleListProducts(p)},
-		{template: "/categories", serve: handleListCategories(p)},
+		{template: "/products/{id}", serve: handleGetProduct(p, rs)},
+		{template: "/products", params: listParameters, serve: handleListProducts(p, rs)},
+		{template: "/categories", serve: handleListCategories(p, rs)},
 		{template: "/healthz", probe: true, serve: withoutVars(handleHealthz())},
 		{template: "/readyz", probe: true, serve: withoutVars(handleReadyz(p, readiness))},
 		{template: "/metrics", probe: true, serve: withoutVars(noSniffing(m.Handler()))},

@@ -38,7 +38,7 @@ func checkRoutesMatchTemplates(t testing.TB, routes []route, path string) {
 // newTestRoutes are the API's routes, their templates split as newRouter
 // splits them.
 func newTestRoutes() []route {
-	routes := apiRoutes(&published{}, metrics.New("test"), &Readiness{})
+	routes := apiRoutes(&published{}, metrics.New("test"), &Readiness{}, &responder{})
 	newRouter(routes)
 	return routes
 }
@@ -112,7 +112,7 @@ func TestUncleanPathsRedirect(t *testing.T) {
 // be counted as "unmatched".
 func TestEveryRouteIsLabelledByItsTemplate(t *testing.T) {
 	h, logs, _ := newTestServer(t, testCatalog(t))
-	for _, r := range apiRoutes(&published{}, metrics.New("test"), &Readiness{}) {
+	for _, r := range apiRoutes(&published{}, metrics.New("test"), &Readiness{}, &responder{}) {
 		path := strings.ReplaceAll(r.template, "{id}", "A1")
 		if rec := do(h, http.MethodGet, path, nil); rec.Code != http.StatusOK {
 			t.Errorf("GET %s = %d, want 200", path, rec.Code)
@@ -172,8 +172,8 @@ func TestSplitTemplateRefusesOtherShapes(t *testing.T) {
 // Router.ServeHTTP, mux.Vars): the table stays only while it costs less.
 func BenchmarkRouting(b *testing.B) {
 	p := &published{}
-	routes := apiRoutes(p, metrics.New("bench"), &Readiness{})
-	s := NewServer(zap.NewNop(), zap.NewNop(), metrics.New("bench"), &Readiness{})
+	routes := apiRoutes(p, metrics.New("bench"), &Readiness{}, &responder{})
+	s := NewServer(zap.NewNop(), zap.NewNop(), metrics.New("bench"), &Readiness{}, Options{})
 	if err := s.Publish(testCatalog(b)); err != nil {
 		b.Fatal(err)
 	}

@@ -6,7 +6,9 @@ package httpapi
 import (
 	_ "embed"
 	"net/http"
+	"strconv"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -67,16 +69,32 @@ func (s *Server) Catalog() *catalog.Catalog {
 	return nil
 }
 
+// Options are the server's settings.
+type Options struct {
+	// CacheMaxAge lets clients and caches reuse a catalog response for this
+	// long without asking; 0 makes them revalidate every time (with the
+	// ETag, which costs a 304).
+	CacheMaxAge time.Duration
+	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
+	// may read the API from a browser; none turns CORS off.
+	CORSOrigins []string
+}
+
 // NewServer returns the service's HTTP handler.
 //
 // logger takes what an operator must see (panics, failures to encode a
 // catalog); accessLog takes one line per request and may sample or drop
 // them.
-func NewServer(logger, accessLog *zap.Logger, m *metrics.Metrics, readiness *Readiness) *Server {
+func NewServer(logger, accessLog *zap.Logger, m *metrics.Metrics, readiness *Readiness, opts Options) *Server {
 	p := &published{}
-	rt := newRouter(apiRoutes(p, m, readiness))
-	return &Server{
-		handler:   observe(accessLog, m, newRequestIDs(), recoverPanics(logger, rt.dispatch)),
-		published: p,
+	rs := &responder{cacheControl: []string{"no-cache"}}
+	if opts.CacheMaxAge > 0 {
+		rs.cacheControl = []string{"public, max-age=" + strconv.Itoa(int(opts.CacheMaxAge.Seconds()))}
 	}
+	rt := newRouter(apiRoutes(p, m, readiness, rs))
+	var handler http.Handler = observe(accessLog, m, newRequestIDs(), recoverPanics(logger, rt.dispatch))
+	if len(opts.CORSOrigins) > 0 {
+		handler = withCORS(opts.CORSOrigins, handler)
+	}
+	return &Server{handler: handler, published: p}
 }

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -11,8 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gorilla/mux"
@@ -40,7 +44,7 @@ func newTestServer(t *testing.T, c *catalog.Catalog) (*Server, *observer.Observe
 	core, logs := observer.New(zap.DebugLevel)
 	readiness := &Readiness{}
 	logger := zap.New(core)
-	s := NewServer(logger, logger, metrics.New("test"), readiness)
+	s := NewServer(logger, logger, metrics.New("test"), readiness, Options{})
 	if c != nil {
 		if err := s.Publish(c); err != nil {
 			t.Fatal(err)
@@ -311,7 +315,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Errorf("openapi = %q, want 3.x", doc.OpenAPI)
 	}
-	router := newRouter(apiRoutes(&published{}, metrics.New("test"), &Readiness{})).mux
+	router := newRouter(apiRoutes(&published{}, metrics.New("test"), &Readiness{}, &responder{})).mux
 	routes := 0
 	err := router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		tpl := route.GetName() // routes are named by their path templates
@@ -459,5 +463,120 @@ func TestMetricsRefuseSniffingAndCount405UnderTheirRoute(t *testing.T) {
 	}
 	if want := `product_catalog_http_requests_total{code="405",method="DELETE",route="/products/{id}"} 1`; !strings.Contains(rec.Body.String(), want) {
 		t.Errorf("/metrics lacks %s", want)
+	}
+}
+
+// newTestServerWith serves c with opts.
+func newTestServerWith(t *testing.T, c *catalog.Catalog, opts Options) *Server {
+	t.Helper()
+	s := NewServer(zap.NewNop(), zap.NewNop(), metrics.New("test"), &Readiness{}, opts)
+	if err := s.Publish(c); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A large generated catalog, so list pages are worth compressing.
+func largeCatalog(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	products := make([]catalog.Product, 50)
+	for i := range products {
+		products[i] = catalog.Product{ID: fmt.Sprintf("P%03d", i), Name: "Product " + strconv.Itoa(i),
+			Description: strings.Repeat("A fine product. ", 10), PriceUSD: catalog.Money{CurrencyCode: "USD", Units: 1},
+			Categories: []string{"things"}}
+	}
+	c, err := catalog.New(products)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Responses negotiate gzip: each encoding has its own strong ETag and its
+// own 304; small bodies stay as they are; every catalog response varies on
+// Accept-Encoding.
+func TestCompression(t *testing.T) {
+	s := newTestServerWith(t, largeCatalog(t), Options{})
+	for _, target := range []string{"/products", "/products?limit=40", "/categories", "/products/P001"} {
+		plain := do(s, http.MethodGet, target, nil)
+		zipped := do(s, http.MethodGet, target, http.Header{"Accept-Encoding": {"br;q=1, gzip;q=0.8"}})
+		refused := do(s, http.MethodGet, target, http.Header{"Accept-Encoding": {"*, gzip;q=0"}})
+		for name, rec := range map[string]*httptest.ResponseRecorder{"plain": plain, "gzip": zipped, "gzip;q=0": refused} {
+			if rec.Code != http.StatusOK || rec.Header().Get("Vary") != "Accept-Encoding" {
+				t.Errorf("GET %s (%s) = %d, Vary %q; want 200 and Vary: Accept-Encoding", target, name, rec.Code, rec.Header().Get("Vary"))
+			}
+		}
+		if refused.Header().Get("Content-Encoding") != "" {
+			t.Errorf("GET %s with gzip;q=0 came gzipped", target)
+		}
+		if plain.Body.Len() < compressMin {
+			if zipped.Header().Get("Content-Encoding") != "" {
+				t.Errorf("GET %s: a %d-byte body was gzipped, want it sent as it is", target, plain.Body.Len())
+			}
+			continue
+		}
+		if zipped.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("GET %s accepting gzip: Content-Encoding %q, want gzip", target, zipped.Header().Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(zipped.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unzipped, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(unzipped, plain.Body.Bytes()) {
+			t.Errorf("GET %s: the gzip body does not decode to the plain one (%v)", target, err)
+		}
+		plainTag, zipTag := plain.Header().Get("ETag"), zipped.Header().Get("ETag")
+		if plainTag == "" || zipTag == "" || plainTag == zipTag {
+			t.Errorf("GET %s: ETags %q and %q, want two distinct strong validators", target, plainTag, zipTag)
+		}
+		for tag, accept := range map[string]string{plainTag: "", zipTag: "gzip"} {
+			rec := do(s, http.MethodGet, target, http.Header{"If-None-Match": {tag}, "Accept-Encoding": {accept}})
+			if rec.Code != http.StatusNotModified || rec.Header().Get("ETag") != tag {
+				t.Errorf("GET %s If-None-Match %s (Accept-Encoding %q) = %d, want 304 with that ETag", target, tag, accept, rec.Code)
+			}
+		}
+	}
+}
+
+func TestCacheControl(t *testing.T) {
+	for _, tt := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{}, "no-cache"},
+		{Options{CacheMaxAge: time.Minute}, "public, max-age=60"},
+	} {
+		s := newTestServerWith(t, testCatalog(t), tt.opts)
+		for _, target := range []string{"/products", "/products/A1", "/categories", "/products?q=mug"} {
+			if got := do(s, http.MethodGet, target, nil).Header().Get("Cache-Control"); got != tt.want {
+				t.Errorf("GET %s with %+v: Cache-Control %q, want %q", target, tt.opts, got, tt.want)
+			}
+		}
+	}
+}
+
+// CORS is off unless origins are configured; then only those origins get
+// the headers, and a preflight for the read endpoints is answered.
+func TestCORS(t *testing.T) {
+	origin := "https://shop.example"
+	off := newTestServerWith(t, testCatalog(t), Options{})
+	if got := do(off, http.MethodGet, "/products", http.Header{"Origin": {origin}}).Header().Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("CORS off: Access-Control-Allow-Origin %q, want none", got)
+	}
+	on := newTestServerWith(t, testCatalog(t), Options{CORSOrigins: []string{origin}})
+	if got := do(on, http.MethodGet, "/products", http.Header{"Origin": {origin}}).Header().Get("Access-Control-Allow-Origin"); got != origin {
+		t.Errorf("GET from %s: Access-Control-Allow-Origin %q, want it", origin, got)
+	}
+	if got := do(on, http.MethodGet, "/products", http.Header{"Origin": {"https://evil.example"}}).Header().Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("GET from another origin: Access-Control-Allow-Origin %q, want none", got)
+	}
+	preflight := do(on, http.MethodOptions, "/products/A1", http.Header{
+		"Origin": {origin}, "Access-Control-Request-Method": {"GET"}, "Access-Control-Request-Headers": {"if-none-match"},
+	})
+	if preflight.Code >= 300 || preflight.Header().Get("Access-Control-Allow-Origin") != origin ||
+		!strings.Contains(preflight.Header().Get("Access-Control-Allow-Methods"), "GET") ||
+		preflight.Header().Get("Access-Control-Allow-Credentials") != "" {
+		t.Errorf("preflight = %d %v, want it allowed for GET, without credentials", preflight.Code, preflight.Header())
 	}
 }

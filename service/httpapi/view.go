@@ -42,7 +42,7 @@ func newView(c *catalog.Catalog) (*view, error) {
 			return nil, fmt.Errorf("encode product %q: %w", p.ID, err)
 		}
 		sum := sha256.Sum256(body)
-		v.products[i] = newRepresentation(body, `"p-`+hex.EncodeToString(sum[:12])+`"`)
+		v.products[i] = newCacheable(body, `"p-`+hex.EncodeToString(sum[:12])+`"`)
 		whole.Write(sum[:])
 	}
 	v.etag = hex.EncodeToString(whole.Sum(nil)[:12])
@@ -52,8 +52,8 @@ func newView(c *catalog.Catalog) (*view, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode categories: %w", err)
 	}
-	v.categories = newRepresentation(append(categories, '\n'), `"c-`+v.etag+`"`)
-	v.firstPage = newRepresentation(v.listBody(c.Search(firstPageQuery)), v.listETag(firstPageQuery))
+	v.categories = newCacheable(append(categories, '\n'), `"c-`+v.etag+`"`)
+	v.firstPage = newCacheable(v.listBody(c.Search(firstPageQuery)), v.listETag(firstPageQuery))
 	return v, nil
 }
 
