@@ -580,3 +580,43 @@ func TestCORS(t *testing.T) {
 		t.Errorf("preflight = %d %v, want it allowed for GET, without credentials", preflight.Code, preflight.Header())
 	}
 }
+
+// openapi.json describes every answer the server gives: an operationId on
+// every operation, HEAD beside GET, the error responses every endpoint can
+// give, and the document's own metadata.
+func TestOpenAPIDescribesEveryAnswer(t *testing.T) {
+	var doc struct {
+		Info     struct{ License struct{ Name string } }
+		Servers  []struct{ URL string }
+		Security *[]any
+		Paths    map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+			Responses   map[string]any
+		}
+	}
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Info.License.Name == "" || len(doc.Servers) == 0 || doc.Security == nil || len(*doc.Security) != 0 {
+		t.Errorf("openapi.json lacks a license, servers or an empty security list")
+	}
+	ids := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for _, method := range []string{"get", "head"} {
+			op, ok := ops[method]
+			if !ok {
+				t.Errorf("%s has no %s operation", path, method)
+				continue
+			}
+			if op.OperationID == "" || ids[op.OperationID] {
+				t.Errorf("%s %s: operationId %q missing or not unique", method, path, op.OperationID)
+			}
+			ids[op.OperationID] = true
+			for _, code := range []string{"200", "400", "405"} {
+				if _, ok := op.Responses[code]; !ok {
+					t.Errorf("%s %s lacks a %s response", method, path, code)
+				}
+			}
+		}
+	}
+}
