@@ -144,11 +144,10 @@ extract_binary() {
 # platforms_of IMAGE: the platforms of an image index, one per line, or the
 # single image's own.
 platforms_of() {
-  local manifest
-  manifest=$(crane manifest "$1") || die "cannot read the manifest of $1"
-  if jq -e '.manifests' <<<"$manifest" >/dev/null; then
-    jq -r '.manifests[] | .platform | select(. != null and .os != "unknown")
-      | .os + "/" + .architecture + (if .variant then "/" + .variant else "" end)' <<<"$manifest"
+  local manifests
+  manifests=$(platform_manifests "$1")
+  if [[ -n $manifests ]]; then
+    awk '{print $1}' <<<"$manifests"
   else
     crane config "$1" | jq -r '.os + "/" + .architecture'
   fi

@@ -158,14 +158,11 @@ fi
 # An index's SBOM covers every platform (sbom.sh): each platform's binary is
 # audited against its own part, whose ids carry the platform.
 failed=0
-manifest=$(crane manifest "$image")
-if jq -e '.manifests' <<<"$manifest" >/dev/null; then
-  for platform in $(platforms_of "$image"); do
-    digest=$(jq -r --arg p "$platform" '.manifests[]
-      | select((.platform.os + "/" + .platform.architecture + (if .platform.variant then "/" + .platform.variant else "" end)) == $p)
-      | .digest' <<<"$manifest")
-    audit "$platform" "$(repo_of "$image")@$digest" "SPDXRef-${platform//\//-}-" || failed=1
-  done
+manifests=$(platform_manifests "$image")
+if [[ -n $manifests ]]; then
+  while read -r platform target; do
+    audit "$platform" "$target" "SPDXRef-${platform//\//-}-" </dev/null || failed=1
+  done <<<"$manifests"
 else
   audit "$(platforms_of "$image")" "$image" "SPDXRef-" || failed=1
 fi

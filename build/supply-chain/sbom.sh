@@ -148,20 +148,17 @@ scan() {
   jq -e '.spdxVersion == "SPDX-2.3"' "$dir/sbom.spdx.json" >/dev/null || die "syft did not write SPDX 2.3"
 }
 
-index=$(crane manifest "$image")
-if ! jq -e '.manifests' <<<"$index" >/dev/null; then
+manifests=$(platform_manifests "$image")
+if [[ -z $manifests ]]; then
   scan "$image" "$(platforms_of "$image")"
 else
   spdx_docs=() cdx_docs=() platforms=()
-  for platform in $(platforms_of "$image"); do
-    digest=$(jq -r --arg p "$platform" '.manifests[]
-      | select((.platform.os + "/" + .platform.architecture + (if .platform.variant then "/" + .platform.variant else "" end)) == $p)
-      | .digest' <<<"$index")
-    scan "$name@$digest" "$platform"
-    spdx_docs+=("$(out_dir_for "$name@$digest")/sbom.spdx.json")
-    cdx_docs+=("$(out_dir_for "$name@$digest")/sbom.cdx.json")
+  while read -r platform target; do
+    scan "$target" "$platform" </dev/null
+    spdx_docs+=("$(out_dir_for "$target")/sbom.spdx.json")
+    cdx_docs+=("$(out_dir_for "$target")/sbom.cdx.json")
     platforms+=("$platform")
-  done
+  done <<<"$manifests"
   say "one SBOM over ${platforms[*]}, for the index $image"
   index_digest=$(digest_of "$image")
   # The index's own purl has no arch: it holds every platform.

@@ -63,6 +63,6 @@ while read -r platform target; do
     "$repo/build/supply-chain/sbom.sh" "$target" >/dev/null
   fi
   say "the $platform manifest of $image"
-  sign_and_attest "$target" "$pdir"
+  sign_and_attest "$target" "$pdir" </dev/null
 done <<<"$(platform_manifests "$image")"
 say "signed and attested $image"

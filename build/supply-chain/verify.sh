@@ -86,7 +86,7 @@ platforms=0
 while read -r platform target; do
   [[ -n $target ]] || continue
   say "the $platform manifest of $image"
-  verify_one "$target"
+  verify_one "$target" </dev/null
   platforms=$((platforms + 1))
 done <<<"$(platform_manifests "$image")"
 what=$image

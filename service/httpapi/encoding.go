@@ -29,26 +29,11 @@ type gzipped struct {
 	length     []string
 }
 
+// newGzipped compresses a snapshot's body once, when it is published.
 func newGzipped(body []byte, etag string, level int) *gzipped {
-	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, level) // level is a constant known to be valid
-	_, _ = zw.Write(body)                   // a bytes.Buffer does not fail
-	_ = zw.Close()
-	return newGzippedOf(b.Bytes(), etag)
+	zw, _ := gzip.NewWriterLevel(nil, level) // level is a constant known to be valid
+	return compressed(zw, body, etag)
 }
-
-func newGzippedOf(body []byte, etag string) *gzipped {
-	g := &gzipped{body: body, length: []string{strconv.Itoa(len(body))}}
-	if etag != "" {
-		g.etag = gzipETag(etag)
-		g.etagHeader = []string{g.etag}
-	}
-	return g
-}
-
-// gzipETag is the validator of the gzip encoding of the representation
-// whose validator is etag.
-func gzipETag(etag string) string { return strings.TrimSuffix(etag, `"`) + `-gzip"` }
 
 // gzipWriters keep per-request compression from allocating a compressor
 // (about 800 KB of state at BestSpeed) for every list response.
@@ -59,14 +44,28 @@ var gzipWriters = sync.Pool{New: func() any {
 
 // gzipPerRequest compresses a body built for one request.
 func gzipPerRequest(body []byte, etag string) *gzipped {
-	var b bytes.Buffer
 	zw := gzipWriters.Get().(*gzip.Writer)
-	zw.Reset(&b)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
-	gzipWriters.Put(zw)
-	return newGzippedOf(b.Bytes(), etag)
+	defer gzipWriters.Put(zw)
+	return compressed(zw, body, etag)
 }
+
+// compressed is body's gzip encoding, written with zw, and its validator.
+func compressed(zw *gzip.Writer, body []byte, etag string) *gzipped {
+	var b bytes.Buffer
+	zw.Reset(&b)
+	_, _ = zw.Write(body) // a bytes.Buffer does not fail
+	_ = zw.Close()
+	g := &gzipped{body: b.Bytes(), length: []string{strconv.Itoa(b.Len())}}
+	if etag != "" {
+		g.etag = gzipETag(etag)
+		g.etagHeader = []string{g.etag}
+	}
+	return g
+}
+
+// gzipETag is the validator of the gzip encoding of the representation
+// whose validator is etag.
+func gzipETag(etag string) string { return strings.TrimSuffix(etag, `"`) + `-gzip"` }
 
 // acceptsGzip reads Accept-Encoding (RFC 9110 12.5.3): gzip (or x-gzip)
 // with a non-zero q, or else * with a non-zero q.
