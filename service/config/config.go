@@ -159,7 +159,7 @@ func parseDuration(v string, dst *time.Duration, zero string, least time.Duratio
 	return nil
 }
 
-// durationsFromEnv reads the durations into cfg, one table for the three.
+// durationsFromEnv reads the durations into cfg, one table for them all.
 func durationsFromEnv(getenv func(string) string, cfg *Config) []error {
 	var errs []error
 	for _, d := range []struct {

@@ -20,18 +20,9 @@ var (
 	varyAcceptEncoding = []string{"Accept-Encoding"}
 )
 
-// gzipped is a body's gzip encoding with its own strong ETag: a validator
-// names one representation, and the two encodings are two.
-type gzipped struct {
-	body       []byte
-	etag       string
-	etagHeader []string
-	length     []string
-}
-
 // newGzipped compresses a snapshot's body once, when it is published.
-func newGzipped(body []byte, etag string, level int) *gzipped {
-	zw, _ := gzip.NewWriterLevel(nil, level) // level is a constant known to be valid
+func newGzipped(body []byte, etag string) *representation {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
 	return compressed(zw, body, etag)
 }
 
@@ -43,24 +34,25 @@ var gzipWriters = sync.Pool{New: func() any {
 }}
 
 // gzipPerRequest compresses a body built for one request.
-func gzipPerRequest(body []byte, etag string) *gzipped {
+func gzipPerRequest(body []byte, etag string) *representation {
 	zw := gzipWriters.Get().(*gzip.Writer)
 	defer gzipWriters.Put(zw)
 	return compressed(zw, body, etag)
 }
 
-// compressed is body's gzip encoding, written with zw, and its validator.
-func compressed(zw *gzip.Writer, body []byte, etag string) *gzipped {
+// compressed is body's gzip encoding, written with zw: a representation of
+// its own, with its own strong validator (a validator names one
+// representation, and the two encodings are two).
+func compressed(zw *gzip.Writer, body []byte, etag string) *representation {
 	var b bytes.Buffer
 	zw.Reset(&b)
 	_, _ = zw.Write(body) // a bytes.Buffer does not fail
 	_ = zw.Close()
-	g := &gzipped{body: b.Bytes(), length: []string{strconv.Itoa(b.Len())}}
 	if etag != "" {
-		g.etag = gzipETag(etag)
-		g.etagHeader = []string{g.etag}
+		etag = gzipETag(etag)
 	}
-	return g
+	rep := newRepresentation(b.Bytes(), etag)
+	return &rep
 }
 
 // gzipETag is the validator of the gzip encoding of the representation

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -32,10 +31,10 @@ var (
 // it, so serving one allocates nothing for its headers.
 type representation struct {
 	body       []byte
-	etag       string   // empty when the body has no validator
-	etagHeader []string // the ETag header's value, shared by every response
-	length     []string // the Content-Length header's value
-	gzip       *gzipped // the gzip encoding, nil when the body is small
+	etag       string          // empty when the body has no validator
+	etagHeader []string        // the ETag header's value, shared by every response
+	length     []string        // the Content-Length header's value
+	gzip       *representation // the gzip encoding, nil when the body is small
 }
 
 func newRepresentation(body []byte, etag string) representation {
@@ -51,7 +50,7 @@ func newRepresentation(body []byte, etag string) representation {
 func newCacheable(body []byte, etag string) representation {
 	rep := newRepresentation(body, etag)
 	if len(body) >= compressMin {
-		rep.gzip = newGzipped(body, etag, gzip.DefaultCompression)
+		rep.gzip = newGzipped(body, etag)
 	}
 	return rep
 }
@@ -90,28 +89,26 @@ type responder struct {
 // this representation in the encoding it would get, and the body otherwise:
 // gzip when the client takes it and the body is large enough.
 func (rs *responder) writeCacheable(w http.ResponseWriter, r *http.Request, rep representation) {
+	gzipped := rep.gzip != nil && acceptsGzip(r)
+	if gzipped {
+		rep = *rep.gzip
+	}
+	if rs.notModified(w, r, rep.etag) {
+		return
+	}
 	h := w.Header()
 	h["Vary"] = varyAcceptEncoding
 	h["Cache-Control"] = rs.cacheControl
-	if rep.gzip != nil && acceptsGzip(r) {
-		g := rep.gzip
-		if rs.notModified(w, r, g.etag) {
-			return
-		}
+	if gzipped {
 		h["Content-Encoding"] = gzipEncoding
-		writeBody(w, http.StatusOK, representation{body: g.body, etag: g.etag, etagHeader: g.etagHeader, length: g.length})
-		return
 	}
-	if !rs.notModified(w, r, rep.etag) {
-		writeBody(w, http.StatusOK, rep)
-	}
+	writeBody(w, http.StatusOK, rep)
 }
 
 // notModified answers 304 and reports true when the client's If-None-Match
 // holds etag, so a handler can skip building a body the client has.
 func (rs *responder) notModified(w http.ResponseWriter, r *http.Request, etag string) bool {
-	inm := r.Header.Get("If-None-Match")
-	if !etagMatches(inm, etag) {
+	if !etagMatches(r.Header.Get("If-None-Match"), etag) {
 		return false
 	}
 	h := w.Header()

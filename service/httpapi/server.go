@@ -61,14 +61,6 @@ func (s *Server) Publish(c *catalog.Catalog) error {
 	return nil
 }
 
-// Catalog is the catalog being served, nil before the first Publish.
-func (s *Server) Catalog() *catalog.Catalog {
-	if v := s.published.load(); v != nil {
-		return v.catalog
-	}
-	return nil
-}
-
 // Options are the server's settings.
 type Options struct {
 	// CacheMaxAge lets clients and caches reuse a catalog response for this
