@@ -162,3 +162,24 @@ platform_manifests() {
     | (.platform.os + "/" + .platform.architecture + (if .platform.variant then "/" + .platform.variant else "" end))
       + " " + $repo + "@" + .digest' <<<"$manifest"
 }
+
+# image_label IMAGE PLATFORM KEY: the value of the image's label KEY, or
+# nothing.
+image_label() {
+  crane config --platform "$2" "$1" | jq -r --arg key "$3" '.config.Labels[$key] // empty'
+}
+
+# base_of IMAGE PLATFORM: the base image IMAGE was built on, as "REF DIGEST":
+# REF is the reference the build named, pinned by digest (ko's annotation,
+# or the Dockerfile's label: BuildKit's docker driver cannot annotate), and
+# DIGEST the base's manifest for PLATFORM (ko's annotation; else REF's own).
+base_of() {
+  local image=$1 platform=$2 manifest base digest
+  manifest=$(crane manifest --platform "$platform" "$image")
+  base=$(jq -r '.annotations["org.opencontainers.image.base.name"] // empty' <<<"$manifest")
+  digest=$(jq -r '.annotations["org.opencontainers.image.base.digest"] // empty' <<<"$manifest")
+  [[ -n $base ]] || base=$(image_label "$image" "$platform" org.opencontainers.image.base.name)
+  [[ -n $base ]] || die "$image ($platform) names no base image (no org.opencontainers.image.base.name annotation or label)"
+  require_digest_ref "the base image named by $image" "$base"
+  echo "$base ${digest:-$(digest_of "$base")}"
+}

@@ -61,7 +61,7 @@ audit() {
   # audit never runs the binary: it checks that the label's version is in
   # the binary's bytes.
   main_module=$(awk -F'\t' '$2 == "mod" {print $3; exit}' "$pwork/buildinfo")
-  stamped=$(crane config --platform "$platform" "$image" | jq -r '.config.Labels["org.opencontainers.image.version"] // empty')
+  stamped=$(image_label "$image" "$platform" org.opencontainers.image.version)
   [[ -n $stamped ]] || die "$image ($platform) has no org.opencontainers.image.version label"
   grep -aF -- "$stamped" "$binary" >/dev/null ||
     die "$image ($platform): its version label $stamped is not in its binary"
@@ -69,15 +69,9 @@ audit() {
   # The base image as the image itself names it: the digest the build named
   # (annotation or label base.name) and, from ko, the platform manifest
   # (annotation base.digest), which is what the SBOM's package must be.
-  local manifest base_name base_scanned
-  manifest=$(crane manifest "$image")
-  base_name=$(jq -r '.annotations["org.opencontainers.image.base.name"] // empty' <<<"$manifest")
-  base_scanned=$(jq -r '.annotations["org.opencontainers.image.base.digest"] // empty' <<<"$manifest")
-  if [[ -z $base_name ]]; then
-    base_name=$(crane config "$image" | jq -r '.config.Labels["org.opencontainers.image.base.name"] // empty')
-  fi
-  [[ $base_name == *@sha256:* ]] || die "$image ($platform) names no base image by digest"
-  : "${base_scanned:=$(digest_of "$base_name")}"
+  local base_name base_scanned
+  read -r base_name base_scanned < <(base_of "$image" "$platform")
+  [[ -n $base_name ]] || die "no base image for $image ($platform)"
 
   jq -r --slurpfile allow "$allow" --rawfile modules "$pwork/modules" --arg go "$go_version" --arg prefix "$prefix" \
     --arg main "$main_module" --arg stamped "$stamped" \

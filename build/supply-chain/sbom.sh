@@ -56,23 +56,11 @@ license_texts() {
 # scan IMAGE PLATFORM: the SBOMs of one platform's image into its own
 # directory, the base image added.
 scan() {
-  local image=$1 platform=$2 dir manifest base base_digest purl named_purl version self_purl
+  local image=$1 platform=$2 dir base base_digest purl named_purl version self_purl
   dir=$(out_dir_for "$image")
   mkdir -p "$dir"
-  # ko writes the base on each platform's manifest as annotations; the
-  # Dockerfile writes a label (BuildKit's docker driver cannot annotate).
-  manifest=$(crane manifest --platform "$platform" "$image")
-  base=$(jq -r '.annotations["org.opencontainers.image.base.name"] // empty' <<<"$manifest")
-  base_digest=$(jq -r '.annotations["org.opencontainers.image.base.digest"] // empty' <<<"$manifest")
-  if [[ -z $base ]]; then
-    base=$(crane config --platform "$platform" "$image" |
-      jq -r '.config.Labels["org.opencontainers.image.base.name"] // empty')
-  fi
-  [[ -n $base ]] || die "$image ($platform) names no base image (no org.opencontainers.image.base.name annotation or label)"
-  require_digest_ref "the base image named by $image" "$base"
-  # ko's annotation names the platform manifest of the base; the name holds
-  # the digest the build was asked to use. Record the platform's.
-  : "${base_digest:=$(digest_of "$base")}"
+  read -r base base_digest < <(base_of "$image" "$platform")
+  [[ -n $base ]] || die "no base image for $image ($platform)"
   # Two identities: the digest the build named (an index, for multi-platform
   # bases) and the manifest of the platform that was scanned. The package's
   # version is the scanned one; the named one is a second purl, without arch.
@@ -80,8 +68,7 @@ scan() {
   named_purl=$(oci_purl "$base" "$(digest_of "$base")" "")
   # The main module's version: what the binary was stamped with, which both
   # builds also write as the image's version label. Go records "(devel)".
-  version=$(crane config --platform "$platform" "$image" |
-    jq -r '.config.Labels["org.opencontainers.image.version"] // empty')
+  version=$(image_label "$image" "$platform" org.opencontainers.image.version)
   [[ -n $version ]] || die "$image ($platform) has no org.opencontainers.image.version label: the main module's version is unknown"
 
   say "syft scan $image ($platform) -> $dir/sbom.{spdx,cdx}.json"
