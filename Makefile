@@ -31,11 +31,20 @@ build: ## build ./product-catalog (static, reproducible)
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o product-catalog .
 
 .PHONY: test
-test: lint test-go fuzz-short test-policy test-scripts test-image test-supply-chain ## every check and test (what CI runs)
+test: lint test-go test-contract fuzz-short test-policy test-scripts test-image test-supply-chain ## every check and test (what CI runs)
+
+# The handler and end-to-end tests record their HTTP exchanges here, for
+# test-contract to hold to openapi.json.
+EXCHANGES := $(CURDIR)/.out/exchanges
 
 .PHONY: test-go
-test-go: ## unit, handler and end-to-end Go tests, with -race
-	go test -race -count=1 ./...
+test-go: ## unit, handler and end-to-end Go tests, with -race (recording HTTP exchanges)
+	rm -rf '$(EXCHANGES)'
+	CONTRACT_EXCHANGES_DIR='$(EXCHANGES)' go test -race -count=1 ./...
+
+.PHONY: test-contract
+test-contract: test-go ## kin-openapi validates every recorded exchange against openapi.json; invalid requests are refused
+	cd build/contract && GOWORK=off CONTRACT_EXCHANGES_DIR='$(EXCHANGES)' go test -race -count=1 ./...
 
 .PHONY: fuzz-short
 fuzz-short: ## each fuzz target for FUZZTIME (5s)
@@ -50,11 +59,14 @@ tools: ## build the pinned tools into build/.bin
 	build/tools/install.sh all
 
 .PHONY: lint
-lint: ## gofmt, go vet, staticcheck, shellcheck
+lint: ## gofmt, go vet, staticcheck, shellcheck, the OpenAPI linter (Redocly CLI)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [[ -n $$out ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	cd build/contract && GOWORK=off go vet ./...
 	build/tools/install.sh staticcheck
 	$(BIN)/staticcheck ./...
+	cd build/contract && GOWORK=off ../../$(BIN)/staticcheck ./...
+	build/openapi-lint/lint.sh
 	build/tools/apt-install.sh shellcheck
 	shellcheck $$(git ls-files '*.sh' .ci/run)
 

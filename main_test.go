@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/product-catalog/product-catalog/service/catalog/generate"
+	"github.com/product-catalog/product-catalog/service/wiretap"
 )
 
 // syncBuffer collects the logs that run writes from several goroutines,
@@ -86,6 +87,7 @@ func freePort(t *testing.T) int {
 // server is one run of the real program, in process.
 type server struct {
 	base   string
+	client *http.Client // records its exchanges for build/contract
 	logs   *syncBuffer
 	cancel context.CancelFunc
 	done   chan error
@@ -101,7 +103,8 @@ func start(t *testing.T, env map[string]string) *server {
 		vars[k] = v
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: newSyncBuffer(), cancel: cancel, done: make(chan error, 1)}
+	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), client: recordingClient(t, &http.Transport{}, 0),
+		logs: newSyncBuffer(), cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		s.done <- run(ctx, []string{"product-catalog"}, func(k string) string { return vars[k] }, s.logs, io.Discard)
 	}()
@@ -125,9 +128,21 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-func getJSON(t *testing.T, url string, v any) int {
+// recordingClient is a client over a copy of transport whose exchanges
+// are recorded for build/contract's validator.
+func recordingClient(t *testing.T, transport *http.Transport, timeout time.Duration) *http.Client {
 	t.Helper()
-	resp, err := http.Get(url)
+	tap, err := wiretap.Open(t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tap.Close() })
+	return tap.Client(transport, timeout)
+}
+
+func getJSON(t *testing.T, client *http.Client, url string, v any) int {
+	t.Helper()
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -149,11 +164,11 @@ type productList struct {
 func TestRunServesTheRepositoryCatalog(t *testing.T) {
 	s := start(t, nil)
 	var list productList
-	if code := getJSON(t, s.base+"/products", &list); code != 200 || list.Total < 12 || len(list.Products) != list.Total {
+	if code := getJSON(t, s.client, s.base+"/products", &list); code != 200 || list.Total < 12 || len(list.Products) != list.Total {
 		t.Fatalf("GET /products = %d with %d of %d products, want 200 and the whole repository catalog", code, len(list.Products), list.Total)
 	}
 	var product struct{ ID string }
-	if code := getJSON(t, s.base+"/products/"+list.Products[0].ID, &product); code != 200 || product.ID != list.Products[0].ID {
+	if code := getJSON(t, s.client, s.base+"/products/"+list.Products[0].ID, &product); code != 200 || product.ID != list.Products[0].ID {
 		t.Errorf("GET /products/%s = %d %+v", list.Products[0].ID, code, product)
 	}
 	if !strings.Contains(s.logs.String(), `"source":"directory products"`) {
@@ -174,7 +189,7 @@ func TestRunFallsBackToTheEmbeddedCatalog(t *testing.T) {
 	defer func() { _ = os.Chdir(repo) }()
 	s := start(t, nil)
 	var list productList
-	getJSON(t, s.base+"/products", &list)
+	getJSON(t, s.client, s.base+"/products", &list)
 	entries, _ := filepath.Glob(filepath.Join(repo, "products", "*.json"))
 	if list.Total < 12 || len(entries) < 2 {
 		t.Errorf("embedded catalog has %d products from %d files, want the repository's", list.Total, len(entries))
@@ -377,7 +392,7 @@ func TestReloadWhileServing(t *testing.T) {
 				default:
 				}
 				var list productList
-				resp, err := http.Get(s.base + "/products")
+				resp, err := s.client.Get(s.base + "/products")
 				if err != nil {
 					t.Errorf("client %d: %v", c, err)
 					return
@@ -431,7 +446,7 @@ func TestReloadWhileServing(t *testing.T) {
 		}
 	}
 	var last productList
-	getJSON(t, s.base+"/products?q=gen="+strconv.Itoa(versions), &last)
+	getJSON(t, s.client, s.base+"/products?q=gen="+strconv.Itoa(versions), &last)
 	if last.Total != 40 {
 		t.Errorf("after the last reload %d products are of the last version, want all 40", last.Total)
 	}
@@ -444,7 +459,7 @@ func TestReloadWhileServing(t *testing.T) {
 		return true
 	})
 
-	resp, err := http.Get(s.base + "/metrics")
+	resp, err := s.client.Get(s.base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,7 @@ func binary(t *testing.T) string {
 type process struct {
 	cmd    *exec.Cmd
 	base   string
+	client *http.Client // records its exchanges for build/contract
 	logs   *syncBuffer
 	exited chan error
 }
@@ -61,7 +62,7 @@ func startProcess(t *testing.T, env ...string) *process {
 	port := freePort(t)
 	cmd := exec.Command(binary(t))
 	cmd.Env = append([]string{"PRODUCT_CATALOG_PORT=" + strconv.Itoa(port), "PRODUCT_CATALOG_DIR=products", "PATH=" + os.Getenv("PATH")}, env...)
-	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: newSyncBuffer(), exited: make(chan error, 1)}
+	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), client: recordingClient(t, &http.Transport{}, 0), logs: newSyncBuffer(), exited: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -78,7 +79,7 @@ func startProcess(t *testing.T, env ...string) *process {
 // metric reads one unlabelled sample from /metrics.
 func (p *process) metric(t *testing.T, name string) float64 {
 	t.Helper()
-	resp, err := http.Get(p.base + "/metrics")
+	resp, err := p.client.Get(p.base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +119,9 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	var clients sync.WaitGroup
 	for c := 0; c < 8; c++ {
 		clients.Add(1)
+		client := recordingClient(t, &http.Transport{MaxIdleConnsPerHost: 1}, 10*time.Second)
 		go func() {
 			defer clients.Done()
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 10 * time.Second}
 			for {
 				select {
 				case <-stop:
@@ -151,16 +152,16 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	// Readiness, as a load balancer polls it.
 	var first503, firstRefused time.Time
 	polled := make(chan struct{})
+	poller := recordingClient(t, &http.Transport{}, time.Second)
 	go func() {
 		defer close(polled)
-		client := &http.Client{Timeout: time.Second}
 		for {
 			select {
 			case <-stop:
 				return
 			default:
 			}
-			resp, err := client.Get(p.base + "/readyz")
+			resp, err := poller.Get(p.base + "/readyz")
 			now := time.Now()
 			if err != nil {
 				if firstRefused.IsZero() {
@@ -345,7 +346,7 @@ func TestDistinctBroadQueriesKeepMemoryBounded(t *testing.T) {
 	peak := func(queries []string) (rss, goal float64) {
 		for len(queries) > 0 {
 			n := min(chunk, len(queries))
-			searchAll(t, p.base, queries[:n])
+			searchAll(t, p.client, p.base, queries[:n])
 			queries = queries[n:]
 			rss = max(rss, p.metric(t, "process_resident_memory_bytes"))
 			goal = max(goal, p.metric(t, "go_memstats_next_gc_bytes"))
@@ -390,14 +391,14 @@ func distinctShortQueries(n int) []string {
 }
 
 // searchAll sends each query once, over four connections.
-func searchAll(t *testing.T, base string, queries []string) {
+func searchAll(t *testing.T, client *http.Client, base string, queries []string) {
 	t.Helper()
 	next := make(chan string)
 	errs := make(chan error, 4)
 	for c := 0; c < 4; c++ {
 		go func() {
 			for q := range next {
-				resp, err := http.Get(base + "/products?limit=1&q=" + q)
+				resp, err := client.Get(base + "/products?limit=1&q=" + q)
 				if err != nil {
 					errs <- err
 					return

@@ -8,7 +8,9 @@
 #   - vulncheck.sh fails on a binary with a known vulnerability;
 #   - lib.sh's oci_purl spells base images as the purl spec wants;
 #   - the Makefile refuses a hostile VERSION (from a git tag) before any
-#     recipe runs.
+#     recipe runs;
+#   - the OpenAPI linter fails the document when it loses what its rules
+#     ask for.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d)
@@ -169,4 +171,17 @@ git -C "$scratch" tag v1.2.3
 out=$(make -C "$scratch" -s -n build 2>&1) || fail "make refused the tag v1.2.3:"$'\n'"$out"
 grep -F -- "-X main.version=v1.2.3" <<<"$out" >/dev/null || fail "make build does not stamp v1.2.3:"$'\n'"$out"
 ok "make takes the tag v1.2.3 as VERSION"
+# build/openapi-lint: the real document, broken one rule class at a time.
+document=$root/service/httpapi/openapi.json
+for case in \
+  "an operation without operationId|del(.paths[\"/products\"].get.operationId)" \
+  "a localhost server|.servers = [{url: \"http://localhost:8088\"}]" \
+  "an operation without a 4xx answer|.paths[\"/healthz\"].get.responses |= with_entries(select(.key | startswith(\"4\") | not))" \
+  "an unused component|.components.schemas.Unused = {type: \"string\"}" \
+  "a path parameter not declared|.paths[\"/products/{id}\"].get.parameters |= map(select(.name != \"id\"))"; do
+  IFS='|' read -r what filter <<<"$case"
+  jq "$filter" "$document" >"$work/openapi.json"
+  out=$("$root/build/openapi-lint/lint.sh" "$work/openapi.json" 2>&1) && fail "the OpenAPI linter passed $what:"$'\n'"$out"
+  ok "the OpenAPI linter fails $what"
+done
 echo "test-scripts.sh: $passed checks passed"

@@ -1,7 +1,7 @@
 // Package service_test pins which packages may depend on what, so the
 // layering cannot erode unnoticed: catalog at the bottom, importing nothing
 // of ours; reload and httpapi above it, neither importing the other; app
-// wiring them all.
+// wiring them all; and the binary free of test helpers.
 package service_test
 
 import (
@@ -20,6 +20,8 @@ func TestDependencies(t *testing.T) {
 		"./metrics":          {"go.uber.org/zap", module + "/service/"},
 		"./httpapi":          {module + "/service/app", module + "/service/reload", module + "/service/config"},
 		"./catalog/generate": {"net/http", "go.uber.org/zap"},
+		// The binary: test helpers stay out of what ships.
+		"..": {module + "/service/wiretap"},
 	}
 	for pkg, banned := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", pkg).Output()

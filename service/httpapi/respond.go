@@ -97,7 +97,7 @@ func (rs *responder) writeCacheable(w http.ResponseWriter, r *http.Request, rep 
 		return
 	}
 	h := w.Header()
-	h["Vary"] = varyAcceptEncoding
+	varyOnAcceptEncoding(h)
 	h["Cache-Control"] = rs.cacheControl
 	if gzipped {
 		h["Content-Encoding"] = gzipEncoding
@@ -113,10 +113,21 @@ func (rs *responder) notModified(w http.ResponseWriter, r *http.Request, etag st
 	}
 	h := w.Header()
 	h.Set("ETag", etag)
-	h["Vary"] = varyAcceptEncoding
+	varyOnAcceptEncoding(h)
 	h["Cache-Control"] = rs.cacheControl
 	w.WriteHeader(http.StatusNotModified)
 	return true
+}
+
+// varyOnAcceptEncoding adds Accept-Encoding to Vary without dropping what
+// the CORS layer put there first (Origin): a shared cache that lost it
+// would hand one origin's Access-Control-Allow-Origin to another.
+func varyOnAcceptEncoding(h http.Header) {
+	if len(h["Vary"]) == 0 {
+		h["Vary"] = varyAcceptEncoding // shared, not appended to: no allocation
+		return
+	}
+	h["Vary"] = append(h["Vary"], varyAcceptEncoding[0])
 }
 
 // etagMatches applies If-None-Match's weak comparison (RFC 9110 13.1.2).

@@ -99,7 +99,7 @@ func TestUncleanPathsRedirect(t *testing.T) {
 		{"/products/", "", http.StatusNotFound},
 	}
 	for _, tt := range tests {
-		rec := do(h, http.MethodGet, tt.target, nil)
+		rec := do(t, h, http.MethodGet, tt.target, nil)
 		if rec.Code != tt.wantStatus || rec.Header().Get("Location") != tt.wantLocation {
 			t.Errorf("GET %s: got %d Location %q, want %d Location %q",
 				tt.target, rec.Code, rec.Header().Get("Location"), tt.wantStatus, tt.wantLocation)
@@ -114,7 +114,7 @@ func TestEveryRouteIsLabelledByItsTemplate(t *testing.T) {
 	h, logs, _ := newTestServer(t, testCatalog(t))
 	for _, r := range apiRoutes(&published{}, metrics.New("test"), &Readiness{}, &responder{}) {
 		path := strings.ReplaceAll(r.template, "{id}", "A1")
-		if rec := do(h, http.MethodGet, path, nil); rec.Code != http.StatusOK {
+		if rec := do(t, h, http.MethodGet, path, nil); rec.Code != http.StatusOK {
 			t.Errorf("GET %s = %d, want 200", path, rec.Code)
 		}
 		entries := logs.TakeAll()

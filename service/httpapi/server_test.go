@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/metrics"
+	"github.com/product-catalog/product-catalog/service/wiretap"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -53,13 +55,24 @@ func newTestServer(t *testing.T, c *catalog.Catalog) (*Server, *observer.Observe
 	return s, logs, readiness
 }
 
-func do(h http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
+// do serves one request, and records the exchange for build/contract's
+// validator when CONTRACT_EXCHANGES_DIR is set.
+func do(t testing.TB, h http.Handler, method, target string, header http.Header) *httptest.ResponseRecorder {
+	t.Helper()
 	req := httptest.NewRequest(method, target, nil)
 	for k, v := range header {
 		req.Header[k] = v
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
+	tap, err := wiretap.Open(t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tap.Close()
+	if err := tap.Record(req, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+		t.Fatal(err)
+	}
 	return rec
 }
 
@@ -92,7 +105,7 @@ func TestEndpoints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := do(h, http.MethodGet, tt.target, nil)
+			rec := do(t, h, http.MethodGet, tt.target, nil)
 			if rec.Code != tt.wantStatus {
 				t.Errorf("GET %s status = %d, want %d; body %s", tt.target, rec.Code, tt.wantStatus, rec.Body)
 			}
@@ -127,7 +140,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestListBodyMatchesStandardEncoding(t *testing.T) {
 	c := testCatalog(t)
 	h, _, _ := newTestServer(t, c)
-	rec := do(h, http.MethodGet, "/products", nil)
+	rec := do(t, h, http.MethodGet, "/products", nil)
 	var got struct {
 		Products []catalog.Product `json:"products"`
 		Total    int               `json:"total"`
@@ -148,28 +161,28 @@ func TestETag(t *testing.T) {
 	h, _, _ := newTestServer(t, testCatalog(t))
 	for _, target := range []string{"/products", "/products?q=mug&limit=5", "/products/A1", "/categories"} {
 		t.Run(target, func(t *testing.T) {
-			first := do(h, http.MethodGet, target, nil)
+			first := do(t, h, http.MethodGet, target, nil)
 			etag := first.Header().Get("ETag")
 			if !regexp.MustCompile(`^"[a-z]-[0-9a-f-]+"$`).MatchString(etag) {
 				t.Fatalf("GET %s ETag = %q, want a strong quoted validator", target, etag)
 			}
-			if again := do(h, http.MethodGet, target, nil).Header().Get("ETag"); again != etag {
+			if again := do(t, h, http.MethodGet, target, nil).Header().Get("ETag"); again != etag {
 				t.Errorf("ETag changed between identical requests: %q then %q", etag, again)
 			}
 			for _, inm := range []string{etag, `"other", ` + etag, "W/" + etag, "*"} {
-				rec := do(h, http.MethodGet, target, http.Header{"If-None-Match": {inm}})
+				rec := do(t, h, http.MethodGet, target, http.Header{"If-None-Match": {inm}})
 				if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 || rec.Header().Get("ETag") != etag {
 					t.Errorf("If-None-Match %s: status %d, body %d bytes, ETag %q; want 304, empty, %q",
 						inm, rec.Code, rec.Body.Len(), rec.Header().Get("ETag"), etag)
 				}
 			}
-			if rec := do(h, http.MethodGet, target, http.Header{"If-None-Match": {`"stale"`}}); rec.Code != http.StatusOK {
+			if rec := do(t, h, http.MethodGet, target, http.Header{"If-None-Match": {`"stale"`}}); rec.Code != http.StatusOK {
 				t.Errorf("If-None-Match stale: status %d, want 200", rec.Code)
 			}
 		})
 	}
-	a := do(h, http.MethodGet, "/products?q=mug", nil).Header().Get("ETag")
-	b := do(h, http.MethodGet, "/products?q=kettle", nil).Header().Get("ETag")
+	a := do(t, h, http.MethodGet, "/products?q=mug", nil).Header().Get("ETag")
+	b := do(t, h, http.MethodGet, "/products?q=kettle", nil).Header().Get("ETag")
 	if a == b {
 		t.Errorf("different queries share ETag %q", a)
 	}
@@ -178,8 +191,8 @@ func TestETag(t *testing.T) {
 func TestETagChangesWithTheCatalog(t *testing.T) {
 	c := testCatalog(t)
 	h, _, _ := newTestServer(t, c)
-	before := do(h, http.MethodGet, "/products", nil).Header().Get("ETag")
-	beforeA1 := do(h, http.MethodGet, "/products/A1", nil).Header().Get("ETag")
+	before := do(t, h, http.MethodGet, "/products", nil).Header().Get("ETag")
+	beforeA1 := do(t, h, http.MethodGet, "/products/A1", nil).Header().Get("ETag")
 	products := []catalog.Product{c.At(0), c.At(1), c.At(2)}
 	products[1].Name += " (new)"
 	next, err := catalog.New(products)
@@ -189,10 +202,10 @@ func TestETagChangesWithTheCatalog(t *testing.T) {
 	if err := h.Publish(next); err != nil {
 		t.Fatal(err)
 	}
-	if after := do(h, http.MethodGet, "/products", nil).Header().Get("ETag"); after == before {
+	if after := do(t, h, http.MethodGet, "/products", nil).Header().Get("ETag"); after == before {
 		t.Errorf("list ETag %q did not change when a product changed", after)
 	}
-	if afterA1 := do(h, http.MethodGet, "/products/A1", nil).Header().Get("ETag"); afterA1 != beforeA1 {
+	if afterA1 := do(t, h, http.MethodGet, "/products/A1", nil).Header().Get("ETag"); afterA1 != beforeA1 {
 		t.Errorf("ETag of unchanged product A1 changed: %q -> %q", beforeA1, afterA1)
 	}
 }
@@ -200,7 +213,7 @@ func TestETagChangesWithTheCatalog(t *testing.T) {
 func TestMethodNotAllowed(t *testing.T) {
 	h, _, _ := newTestServer(t, testCatalog(t))
 	for _, target := range []string{"/products", "/products/A1", "/healthz"} {
-		rec := do(h, http.MethodPost, target, nil)
+		rec := do(t, h, http.MethodPost, target, nil)
 		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
 			t.Errorf("POST %s = %d, Allow %q; want 405, %q", target, rec.Code, rec.Header().Get("Allow"), "GET, HEAD")
 		}
@@ -209,7 +222,7 @@ func TestMethodNotAllowed(t *testing.T) {
 			t.Errorf("POST %s body = %s, want a method_not_allowed error", target, rec.Body)
 		}
 	}
-	if rec := do(h, http.MethodHead, "/products/A1", nil); rec.Code != http.StatusOK {
+	if rec := do(t, h, http.MethodHead, "/products/A1", nil); rec.Code != http.StatusOK {
 		t.Errorf("HEAD /products/A1 = %d, want 200", rec.Code)
 	}
 }
@@ -219,7 +232,7 @@ func TestPanicBecomes500(t *testing.T) {
 	logger := zap.New(core)
 	h := observe(logger, metrics.New("test"), newRequestIDs(), recoverPanics(logger,
 		func(*statusRecorder, *http.Request) { panic("boom") }))
-	rec := do(h, http.MethodGet, "/products", nil)
+	rec := do(t, h, http.MethodGet, "/products", nil)
 	if rec.Code != http.StatusInternalServerError {
 		t.Fatalf("status = %d, want 500", rec.Code)
 	}
@@ -234,18 +247,18 @@ func TestPanicBecomes500(t *testing.T) {
 
 func TestRequestLogAndID(t *testing.T) {
 	h, logs, _ := newTestServer(t, testCatalog(t))
-	rec := do(h, http.MethodGet, "/products/A1", http.Header{"X-Request-Id": {"trace-123"}})
+	rec := do(t, h, http.MethodGet, "/products/A1", http.Header{"X-Request-Id": {"trace-123"}})
 	if got := rec.Header().Get("X-Request-ID"); got != "trace-123" {
 		t.Errorf("X-Request-ID = %q, want the client's trace-123", got)
 	}
-	generated := do(h, http.MethodGet, "/products/A1", http.Header{"X-Request-Id": {"bad id\n"}}).Header().Get("X-Request-ID")
+	generated := do(t, h, http.MethodGet, "/products/A1", http.Header{"X-Request-Id": {"bad id\n"}}).Header().Get("X-Request-ID")
 	if !regexp.MustCompile(`^[0-9a-f]{16}-[0-9a-z]+$`).MatchString(generated) {
 		t.Errorf("X-Request-ID for a malformed id = %q, want a generated one", generated)
 	}
-	if next := do(h, http.MethodGet, "/products/A1", nil).Header().Get("X-Request-ID"); next == generated {
+	if next := do(t, h, http.MethodGet, "/products/A1", nil).Header().Get("X-Request-ID"); next == generated {
 		t.Errorf("two requests got the same generated id %q", next)
 	}
-	do(h, http.MethodGet, "/healthz", nil)
+	do(t, h, http.MethodGet, "/healthz", nil)
 	requests := logs.FilterMessage("request").All()
 	if len(requests) != 4 {
 		t.Fatalf("request log lines = %d, want 4", len(requests))
@@ -266,28 +279,28 @@ func TestRequestLogAndID(t *testing.T) {
 
 func TestReadiness(t *testing.T) {
 	h, _, readiness := newTestServer(t, testCatalog(t))
-	if rec := do(h, http.MethodGet, "/readyz", nil); rec.Code != http.StatusOK {
+	if rec := do(t, h, http.MethodGet, "/readyz", nil); rec.Code != http.StatusOK {
 		t.Errorf("readyz = %d before shutdown, want 200", rec.Code)
 	}
 	readiness.ShutDown()
-	if rec := do(h, http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
+	if rec := do(t, h, http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz = %d while shutting down, want 503", rec.Code)
 	}
-	if rec := do(h, http.MethodGet, "/healthz", nil); rec.Code != http.StatusOK {
+	if rec := do(t, h, http.MethodGet, "/healthz", nil); rec.Code != http.StatusOK {
 		t.Errorf("healthz = %d while shutting down, want 200 (alive)", rec.Code)
 	}
 	empty, _, _ := newTestServer(t, nil)
-	if rec := do(empty, http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
+	if rec := do(t, empty, http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz = %d with no catalog, want 503", rec.Code)
 	}
 }
 
 func TestMetrics(t *testing.T) {
 	h, _, _ := newTestServer(t, testCatalog(t))
-	do(h, http.MethodGet, "/products/A1", nil)
-	do(h, http.MethodGet, "/products/NOPE", nil)
-	do(h, http.MethodGet, "/nope/nope", nil)
-	body, _ := io.ReadAll(do(h, http.MethodGet, "/metrics", nil).Body)
+	do(t, h, http.MethodGet, "/products/A1", nil)
+	do(t, h, http.MethodGet, "/products/NOPE", nil)
+	do(t, h, http.MethodGet, "/nope/nope", nil)
+	body, _ := io.ReadAll(do(t, h, http.MethodGet, "/metrics", nil).Body)
 	for _, want := range []string{
 		`product_catalog_http_requests_total{code="200",method="GET",route="/products/{id}"} 1`,
 		`product_catalog_http_requests_total{code="404",method="GET",route="/products/{id}"} 1`,
@@ -341,7 +354,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		t.Errorf("openapi.json documents %d paths, the router has %d routes", len(doc.Paths), routes)
 	}
 	h, _, _ := newTestServer(t, testCatalog(t))
-	if rec := do(h, http.MethodGet, "/openapi.json", nil); !bytes.Equal(rec.Body.Bytes(), openAPIDocument) {
+	if rec := do(t, h, http.MethodGet, "/openapi.json", nil); !bytes.Equal(rec.Body.Bytes(), openAPIDocument) {
 		t.Errorf("GET /openapi.json does not serve the embedded document")
 	}
 }
@@ -388,7 +401,7 @@ func TestPublishSwapsTheWholeView(t *testing.T) {
 		t.Fatalf("after Publish the view served is not the new catalog's")
 	}
 	var body struct{ Total int }
-	if err := json.Unmarshal(do(s, http.MethodGet, "/products", nil).Body.Bytes(), &body); err != nil || body.Total != 2 {
+	if err := json.Unmarshal(do(t, s, http.MethodGet, "/products", nil).Body.Bytes(), &body); err != nil || body.Total != 2 {
 		t.Errorf("GET /products after Publish: total %d (%v), want 2", body.Total, err)
 	}
 	if s.published.load() != after {
@@ -412,7 +425,7 @@ func TestQueryRulesOnEveryEndpoint(t *testing.T) {
 			{"limit=1;offset=3", http.StatusBadRequest, `is not a separator`},
 			{"nope=1", http.StatusBadRequest, `unknown query parameter \"nope\"`},
 		} {
-			rec := do(h, http.MethodGet, path+"?"+tt.query, nil)
+			rec := do(t, h, http.MethodGet, path+"?"+tt.query, nil)
 			if rec.Code != tt.wantStatus || !strings.Contains(rec.Body.String(), tt.wantBody) {
 				t.Errorf("GET %s?%s = %d %s, want %d with %q", path, tt.query, rec.Code, rec.Body, tt.wantStatus, tt.wantBody)
 			}
@@ -425,7 +438,7 @@ func TestErrorsRepeatBoundedInput(t *testing.T) {
 	h, _, _ := newTestServer(t, testCatalog(t))
 	long := strings.Repeat("x", 64<<10)
 	for _, target := range []string{"/products/" + long, "/" + long, "/products?q=" + long + "%ZZ"} {
-		rec := do(h, http.MethodGet, target, nil)
+		rec := do(t, h, http.MethodGet, target, nil)
 		if rec.Code < 400 || rec.Body.Len() > 400 {
 			t.Errorf("GET %s...: %d with %d bytes of body, want an error of at most 400 bytes", target[:20], rec.Code, rec.Body.Len())
 		}
@@ -443,7 +456,7 @@ func TestUncleanPathsAnswerInTheEnvelope(t *testing.T) {
 		{http.MethodGet, "//products?limit=1", "/products?limit=1", http.StatusMovedPermanently},
 		{http.MethodPost, "/./products", "/products", http.StatusPermanentRedirect},
 	} {
-		rec := do(h, tt.method, tt.target, nil)
+		rec := do(t, h, tt.method, tt.target, nil)
 		if rec.Code != tt.wantStatus || rec.Header().Get("Location") != tt.wantLocation {
 			t.Errorf("%s %s = %d Location %q, want %d %q", tt.method, tt.target, rec.Code, rec.Header().Get("Location"), tt.wantStatus, tt.wantLocation)
 		}
@@ -456,8 +469,8 @@ func TestUncleanPathsAnswerInTheEnvelope(t *testing.T) {
 
 func TestMetricsRefuseSniffingAndCount405UnderTheirRoute(t *testing.T) {
 	h, _, _ := newTestServer(t, testCatalog(t))
-	do(h, http.MethodDelete, "/products/A1", nil)
-	rec := do(h, http.MethodGet, "/metrics", nil)
+	do(t, h, http.MethodDelete, "/products/A1", nil)
+	rec := do(t, h, http.MethodGet, "/metrics", nil)
 	if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
 		t.Errorf("/metrics X-Content-Type-Options = %q, want nosniff", got)
 	}
@@ -498,9 +511,9 @@ func largeCatalog(t *testing.T) *catalog.Catalog {
 func TestCompression(t *testing.T) {
 	s := newTestServerWith(t, largeCatalog(t), Options{})
 	for _, target := range []string{"/products", "/products?limit=40", "/categories", "/products/P001"} {
-		plain := do(s, http.MethodGet, target, nil)
-		zipped := do(s, http.MethodGet, target, http.Header{"Accept-Encoding": {"br;q=1, gzip;q=0.8"}})
-		refused := do(s, http.MethodGet, target, http.Header{"Accept-Encoding": {"*, gzip;q=0"}})
+		plain := do(t, s, http.MethodGet, target, nil)
+		zipped := do(t, s, http.MethodGet, target, http.Header{"Accept-Encoding": {"br;q=1, gzip;q=0.8"}})
+		refused := do(t, s, http.MethodGet, target, http.Header{"Accept-Encoding": {"*, gzip;q=0"}})
 		for name, rec := range map[string]*httptest.ResponseRecorder{"plain": plain, "gzip": zipped, "gzip;q=0": refused} {
 			if rec.Code != http.StatusOK || rec.Header().Get("Vary") != "Accept-Encoding" {
 				t.Errorf("GET %s (%s) = %d, Vary %q; want 200 and Vary: Accept-Encoding", target, name, rec.Code, rec.Header().Get("Vary"))
@@ -531,7 +544,7 @@ func TestCompression(t *testing.T) {
 			t.Errorf("GET %s: ETags %q and %q, want two distinct strong validators", target, plainTag, zipTag)
 		}
 		for tag, accept := range map[string]string{plainTag: "", zipTag: "gzip"} {
-			rec := do(s, http.MethodGet, target, http.Header{"If-None-Match": {tag}, "Accept-Encoding": {accept}})
+			rec := do(t, s, http.MethodGet, target, http.Header{"If-None-Match": {tag}, "Accept-Encoding": {accept}})
 			if rec.Code != http.StatusNotModified || rec.Header().Get("ETag") != tag {
 				t.Errorf("GET %s If-None-Match %s (Accept-Encoding %q) = %d, want 304 with that ETag", target, tag, accept, rec.Code)
 			}
@@ -549,7 +562,7 @@ func TestCacheControl(t *testing.T) {
 	} {
 		s := newTestServerWith(t, testCatalog(t), tt.opts)
 		for _, target := range []string{"/products", "/products/A1", "/categories", "/products?q=mug"} {
-			if got := do(s, http.MethodGet, target, nil).Header().Get("Cache-Control"); got != tt.want {
+			if got := do(t, s, http.MethodGet, target, nil).Header().Get("Cache-Control"); got != tt.want {
 				t.Errorf("GET %s with %+v: Cache-Control %q, want %q", target, tt.opts, got, tt.want)
 			}
 		}
@@ -561,17 +574,22 @@ func TestCacheControl(t *testing.T) {
 func TestCORS(t *testing.T) {
 	origin := "https://shop.example"
 	off := newTestServerWith(t, testCatalog(t), Options{})
-	if got := do(off, http.MethodGet, "/products", http.Header{"Origin": {origin}}).Header().Get("Access-Control-Allow-Origin"); got != "" {
+	if got := do(t, off, http.MethodGet, "/products", http.Header{"Origin": {origin}}).Header().Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("CORS off: Access-Control-Allow-Origin %q, want none", got)
 	}
 	on := newTestServerWith(t, testCatalog(t), Options{CORSOrigins: []string{origin}})
-	if got := do(on, http.MethodGet, "/products", http.Header{"Origin": {origin}}).Header().Get("Access-Control-Allow-Origin"); got != origin {
+	allowed := do(t, on, http.MethodGet, "/products", http.Header{"Origin": {origin}}).Header()
+	if got := allowed.Get("Access-Control-Allow-Origin"); got != origin {
 		t.Errorf("GET from %s: Access-Control-Allow-Origin %q, want it", origin, got)
 	}
-	if got := do(on, http.MethodGet, "/products", http.Header{"Origin": {"https://evil.example"}}).Header().Get("Access-Control-Allow-Origin"); got != "" {
+	// A shared cache must not hand one origin's answer to another.
+	if got, want := allowed.Values("Vary"), []string{"Origin", "Accept-Encoding"}; !slices.Equal(got, want) {
+		t.Errorf("GET from %s: Vary %q, want %q", origin, got, want)
+	}
+	if got := do(t, on, http.MethodGet, "/products", http.Header{"Origin": {"https://evil.example"}}).Header().Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("GET from another origin: Access-Control-Allow-Origin %q, want none", got)
 	}
-	preflight := do(on, http.MethodOptions, "/products/A1", http.Header{
+	preflight := do(t, on, http.MethodOptions, "/products/A1", http.Header{
 		"Origin": {origin}, "Access-Control-Request-Method": {"GET"}, "Access-Control-Request-Headers": {"if-none-match"},
 	})
 	if preflight.Code >= 300 || preflight.Header().Get("Access-Control-Allow-Origin") != origin ||
@@ -612,9 +630,61 @@ func TestOpenAPIDescribesEveryAnswer(t *testing.T) {
 				t.Errorf("%s %s: operationId %q missing or not unique", method, path, op.OperationID)
 			}
 			ids[op.OperationID] = true
-			for _, code := range []string{"200", "400", "405"} {
+			for _, code := range []string{"200", "400", "500"} {
 				if _, ok := op.Responses[code]; !ok {
 					t.Errorf("%s %s lacks a %s response", method, path, code)
+				}
+			}
+		}
+	}
+}
+
+// Every answer openapi.json documents is one the server gives: each
+// operation's each status, produced here from the document itself, so a
+// status added to it without a way to produce it fails. The exchanges are
+// recorded, and build/contract holds them to the document (only 500 comes
+// from TestPanicBecomes500 instead).
+func TestEveryDocumentedAnswer(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]struct{ Responses map[string]any }
+	}
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ready, _, _ := newTestServer(t, testCatalog(t))
+	unpublished, _, _ := newTestServer(t, nil)
+	origin := "https://shop.example"
+	withCORS := newTestServerWith(t, testCatalog(t), Options{CORSOrigins: []string{origin}})
+	for path, ops := range doc.Paths {
+		target := strings.ReplaceAll(path, "{id}", "A1")
+		for method, op := range ops {
+			method = strings.ToUpper(method)
+			for status := range op.Responses {
+				var rec *httptest.ResponseRecorder
+				switch status {
+				case "200":
+					rec = do(t, ready, method, target, nil)
+				case "304":
+					etag := do(t, ready, method, target, nil).Header().Get("ETag")
+					rec = do(t, ready, method, target, http.Header{"If-None-Match": {etag}})
+				case "400":
+					rec = do(t, ready, method, target+"?undocumented=1", nil)
+				case "404":
+					rec = do(t, ready, method, strings.ReplaceAll(path, "{id}", "NOPE"), nil)
+				case "503":
+					rec = do(t, unpublished, method, target, nil)
+				case "204":
+					rec = do(t, withCORS, method, target, http.Header{"Origin": {origin}, "Access-Control-Request-Method": {"GET"}})
+				case "405":
+					rec = do(t, ready, method, target, nil)
+				case "500":
+					continue
+				default:
+					t.Errorf("%s %s documents %s, which this test cannot produce", method, path, status)
+					continue
+				}
+				if got := strconv.Itoa(rec.Code); got != status {
+					t.Errorf("%s %s: got %s, want the documented %s", method, target, got, status)
 				}
 			}
 		}
