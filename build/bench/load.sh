@@ -11,13 +11,14 @@
 #                 time each spends per request, whose ratio is the throughput
 #                 each gets from a core. Drift on a shared machine hits all
 #                 alike here, so this ratio holds steady where the other swings.
-# Then search latency: the service on a generated catalog of
+# Then compression: a page of PAGE_PRODUCTS products, plain and gzip,
+# against a ceiling serving it pre-compressed. Then search latency: the service on a generated catalog of
 # SEARCH_PRODUCTS products, under the query mix of search.lua.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 : "${DURATION:=4s}" "${CONNECTIONS:=32}" "${THREADS:=1}" "${ROUNDS:=5}"
-: "${CATALOG_DIR:=products}" "${SEARCH_PRODUCTS:=100000}" "${SEARCH_CONNECTIONS:=4}"
+: "${CATALOG_DIR:=products}" "${SEARCH_PRODUCTS:=100000}" "${SEARCH_CONNECTIONS:=4}" "${PAGE_PRODUCTS:=1000}"
 out=${OUT:-$repo/.out}/bench
 mkdir -p "$out"
 
@@ -33,10 +34,14 @@ CGO_ENABLED=0 go build -trimpath -o "$out/ceiling" ./build/bench/ceiling
 echo "load.sh: generating a catalog of $SEARCH_PRODUCTS products for the search test"
 rm -rf "$out/generated" && mkdir -p "$out/generated"
 go run ./build/bench/gencatalog -n "$SEARCH_PRODUCTS" >"$out/generated/products.json"
+echo "load.sh: generating a page of $PAGE_PRODUCTS products for the compression test"
+rm -rf "$out/page" && mkdir -p "$out/page"
+go run ./build/bench/gencatalog -n "$PAGE_PRODUCTS" >"$out/page/products.json"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
   echo $((20000 + RANDOM % 20000)); }
 service_port=$(free_port) ceiling_port=$(free_port) bare_port=$(free_port) search_port=$(free_port)
+page_service_port=$(free_port) page_ceiling_port=$(free_port)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 # Both servers get the last CPU and wrk the others: alone, each server has
@@ -56,8 +61,14 @@ pids+=("$ceiling_pid")
 "${server_cpu[@]}" "$out/ceiling" -addr "127.0.0.1:$bare_port" -dir "$CATALOG_DIR" >"$out/ceiling-bare.log" 2>&1 &
 bare_pid=$!
 pids+=("$bare_pid")
-for port in "$service_port" "$ceiling_port" "$bare_port"; do
-  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/products/BRW-0001" >/dev/null 2>&1 && break; sleep 0.1; done
+PRODUCT_CATALOG_PORT=$page_service_port PRODUCT_CATALOG_DIR=$out/page "${server_cpu[@]}" "$out/product-catalog" >"$out/page-service.log" 2>&1 &
+page_service_pid=$!
+pids+=("$page_service_pid")
+"${server_cpu[@]}" "$out/ceiling" -limits -addr "127.0.0.1:$page_ceiling_port" -dir "$out/page" >"$out/page-ceiling.log" 2>&1 &
+page_ceiling_pid=$!
+pids+=("$page_ceiling_pid")
+for port in "$service_port" "$ceiling_port" "$bare_port" "$page_service_port" "$page_ceiling_port"; do
+  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
 # summary FILE prints "requests/s p50 p99" from a wrk --latency report.
@@ -80,27 +91,38 @@ cpu_ns() {
   echo "$total"
 }
 
-# side_by_side NAME PATH: one round in which the three servers, sharing a
-# core, are loaded at once. Prints the service's per-core throughput as a
-# ratio of the ceiling's, then of the bare ceiling's: the inverse ratio of
-# their CPU time per request.
+# side_by_side NAME PATH HEADER SERVER...: one round in which the servers,
+# sharing a core, are loaded at once, each request carrying HEADER (or
+# none when it is empty). Prints the first server's per-core throughput as
+# a ratio of each other's: the inverse ratio of their CPU time per request.
 side_by_side() {
-  local server port pid loaders=() before=() after=() requests=()
-  for server in service ceiling bare; do
-    port=${server}_port pid=${server}_pid
-    before+=("$(cpu_ns "${!pid}")")
-    "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:${!port}$2" >"$out/both-$server$1.txt" &
+  local name=$1 path=$2 header=$3 server port pid loaders=() cpu=() requests=() before after
+  shift 3
+  local servers=("$@") headers=()
+  [[ -z $header ]] || headers=(-H "$header")
+  for server in "${servers[@]}"; do
+    pid=${server}_pid
+    cpu+=("$(cpu_ns "${!pid}")")
+  done
+  for server in "${servers[@]}"; do
+    port=${server}_port
+    "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${headers[@]}" "http://127.0.0.1:${!port}$path" >"$out/both-$server$name.txt" &
     loaders+=($!)
   done
   wait "${loaders[@]}"
-  for server in service ceiling bare; do
-    pid=${server}_pid
-    after+=("$(cpu_ns "${!pid}")")
-    requests+=("$(awk '/requests in/ {print $1}' "$out/both-$server$1.txt")")
+  for i in "${!servers[@]}"; do
+    pid=${servers[$i]}_pid
+    after=$(cpu_ns "${!pid}")
+    before=${cpu[$i]}
+    cpu[i]=$((after - before))
+    requests+=("$(awk '/requests in/ {print $1}' "$out/both-${servers[$i]}$name.txt")")
   done
-  awk -v s=$((after[0] - before[0])) -v c=$((after[1] - before[1])) -v b=$((after[2] - before[2])) \
-    -v sn="${requests[0]}" -v cn="${requests[1]}" -v bn="${requests[2]}" \
-    'BEGIN {per = s / sn; printf "%.2f %.2f\n", (c / cn) / per, (b / bn) / per}'
+  for i in "${!servers[@]}"; do
+    ((i == 0)) && continue
+    awk -v s="${cpu[0]}" -v sn="${requests[0]}" -v o="${cpu[$i]}" -v on="${requests[$i]}" \
+      'BEGIN {printf "%.2f ", (o / on) / (s / sn)}'
+  done
+  echo
 }
 
 # median sorts its arguments, rows led by a number, by that number, and
@@ -133,7 +155,7 @@ for endpoint in /products/BRW-0001 /products; do
 
   per_core=() per_core_bare=()
   for round in $(seq "$ROUNDS"); do
-    read -r vs_ceiling vs_bare < <(side_by_side "${endpoint//\//_}-$round" "$endpoint")
+    read -r vs_ceiling vs_bare < <(side_by_side "${endpoint//\//_}-$round" "$endpoint" "" service ceiling bare)
     per_core+=("$vs_ceiling") per_core_bare+=("$vs_bare")
   done
   read -r core_spread core_ratio < <(median "${per_core[@]}")
@@ -141,9 +163,33 @@ for endpoint in /products/BRW-0001 /products; do
   printf '%-22s %12s %9s %9s %12s %9s %9s  %-17s  %-22s %s\n' "GET $endpoint" "$s_rps" "$s_p50" "$s_p99" "$c_rps" "$c_p50" "$c_p99" \
     "$ratio ($spread)" "$core_ratio ($core_spread)" "$bare_ratio ($bare_spread)"
 done
+# Compression: a full page of PAGE_PRODUCTS products, its bytes on the
+# wire plain and gzip, and the service's per-core throughput for each
+# against the ceiling serving the same page pre-compressed (side by side,
+# as above).
+echo "load.sh: a page of $PAGE_PRODUCTS products, plain and gzip"
+page_url() { echo "http://127.0.0.1:$1/products?limit=$PAGE_PRODUCTS"; }
+plain_bytes=$(curl -fsS -o /dev/null -w '%{size_download}' "$(page_url "$page_service_port")")
+gzip_bytes=$(curl -fsS -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$(page_url "$page_service_port")")
+curl -fsS -H 'Accept-Encoding: gzip' -D - -o /dev/null "$(page_url "$page_service_port")" | grep -qi '^content-encoding: gzip' ||
+  { echo "load.sh: the service did not answer gzip" >&2; exit 1; }
+printf '%-22s %12s  %-22s\n' "GET /products ($PAGE_PRODUCTS)" "bytes" "per-core ratio (range) vs pre-compressed ceiling"
+for encoding in plain gzip; do
+  header="" bytes=$plain_bytes
+  [[ $encoding == plain ]] || header="Accept-Encoding: gzip" bytes=$gzip_bytes
+  per_core=()
+  for round in $(seq "$ROUNDS"); do
+    read -r vs_ceiling < <(side_by_side "_page-$encoding-$round" "/products?limit=$PAGE_PRODUCTS" "$header" page_service page_ceiling)
+    per_core+=("$vs_ceiling")
+  done
+  read -r core_spread core_ratio < <(median "${per_core[@]}")
+  printf '%-22s %12s  %s (%s)\n' "  $encoding" "$bytes" "$core_ratio" "$core_spread"
+done
+awk -v p="$plain_bytes" -v g="$gzip_bytes" 'BEGIN {printf "gzip sends %.1f%% of the plain bytes (bodies from 1 KiB are compressed)\n", 100 * g / p}'
+
 # VmHWM is the service's peak resident set over its whole life, load included.
 echo "peak RSS of the service: $(awk '/^VmHWM:/ {printf "%.1f MB", $2 / 1024}' "/proc/$service_pid/status") (target < 60 MB)"
-echo "targets: per-core ratio >= 0.80 for both endpoints"
+echo "targets: per-core ratio >= 0.80 for both endpoints, and for the gzip page"
 
 # Search: a second service serving the generated catalog, under the query
 # mix of search.lua, at a light load (SEARCH_CONNECTIONS): at saturation a
