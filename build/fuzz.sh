@@ -10,6 +10,7 @@ targets=(
   ./service/catalog:FuzzSearch
   ./service/httpapi:FuzzParseListQuery
   ./service/httpapi:FuzzRoutes
+  ./service/connsplit:FuzzRouteKeepsEveryByte
 )
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

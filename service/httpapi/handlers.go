@@ -1,6 +1,10 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/product-catalog/product-catalog/service/echo"
+)
 
 func handleListProducts(p *published, rs *responder) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, vars routeVars) {
@@ -36,7 +40,7 @@ func handleGetProduct(p *published, rs *responder) routeHandler {
 		}
 		pos, found := v.catalog.Position(vars.id)
 		if !found {
-			writeError(w, errorf(codeNotFound, "no product with id %s", bounded(vars.id)))
+			writeError(w, errorf(codeNotFound, "no product with id %s", echo.Quoted(vars.id)))
 			return
 		}
 		rs.writeCacheable(w, r, v.products[pos])

@@ -1,23 +1,20 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/product-catalog/product-catalog/service/catalog"
+	"github.com/product-catalog/product-catalog/service/echo"
 )
 
 // Limits of GET /products, documented in openapi.json.
 const (
-	maxTextRunes = 256
-	defaultLimit = 1000
-	maxLimit     = 1000
+	defaultLimit = catalog.MaxResults
+	maxLimit     = catalog.MaxResults
 )
 
 // parseQuery reads a raw query string strictly, the same rule for every
@@ -37,7 +34,7 @@ func parseQuery(raw string, known []string) (url.Values, error) {
 			continue
 		}
 		if strings.Contains(pair, ";") {
-			return nil, errorf(codeInvalid, "query pair %s: %q is not a separator; use %q", bounded(pair), ";", "&")
+			return nil, errorf(codeInvalid, "query pair %s: %q is not a separator; use %q", echo.Quoted(pair), ";", "&")
 		}
 		rawName, rawValue, _ := strings.Cut(pair, "=")
 		name, err := url.QueryUnescape(rawName)
@@ -51,49 +48,22 @@ func parseQuery(raw string, known []string) (url.Values, error) {
 					return nil, unknownParameter(name, known)
 				}
 				if values.Has(name) {
-					return nil, errorf(codeInvalid, "query parameter %s: given more than once, at most once", bounded(name))
+					return nil, errorf(codeInvalid, "query parameter %s: given more than once, at most once", echo.Quoted(name))
 				}
 				values.Set(name, value)
 				continue
 			}
 		}
-		return nil, errorf(codeInvalid, "query pair %s: not valid percent-encoding", bounded(pair))
+		return nil, errorf(codeInvalid, "query pair %s: not valid percent-encoding", echo.Quoted(pair))
 	}
 	return values, nil
 }
 
 func unknownParameter(name string, known []string) error {
 	if len(known) == 0 {
-		return errorf(codeInvalid, "unknown query parameter %s: this endpoint takes none (names starting with _ are ignored)", bounded(name))
+		return errorf(codeInvalid, "unknown query parameter %s: this endpoint takes none (names starting with _ are ignored)", echo.Quoted(name))
 	}
-	return errorf(codeInvalid, "unknown query parameter %s: known ones are %s (names starting with _ are ignored)", bounded(name), strings.Join(known, ", "))
-}
-
-// maxEcho is the most of a client's input an error message repeats.
-const maxEcho = 64
-
-// bounded quotes s for an error message, cut to maxEcho bytes on a rune
-// boundary: an error must not repeat a 64 KB id back.
-func bounded(s string) string {
-	cut, rest := cutForEcho(s)
-	return strconv.Quote(cut) + rest
-}
-
-// truncated is s for an error message, unquoted, cut as bounded cuts it.
-func truncated(s string) string {
-	cut, rest := cutForEcho(s)
-	return cut + rest
-}
-
-func cutForEcho(s string) (cut, rest string) {
-	if len(s) <= maxEcho {
-		return s, ""
-	}
-	n := maxEcho
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n], fmt.Sprintf("… (%d bytes)", len(s))
+	return errorf(codeInvalid, "unknown query parameter %s: known ones are %s (names starting with _ are ignored)", echo.Quoted(name), strings.Join(known, ", "))
 }
 
 // listParameters are the query parameters of GET /products.
@@ -131,13 +101,8 @@ func parseListQuery(values url.Values) (catalog.Query, error) {
 }
 
 func parseText(name, value string) (string, error) {
-	switch {
-	case !utf8.ValidString(value):
-		return "", errorf(codeInvalid, "query parameter %q: must be valid UTF-8", name)
-	case utf8.RuneCountInString(value) > maxTextRunes:
-		return "", errorf(codeInvalid, "query parameter %q: at most %d characters, got %d", name, maxTextRunes, utf8.RuneCountInString(value))
-	case strings.IndexFunc(value, unicode.IsControl) >= 0:
-		return "", errorf(codeInvalid, "query parameter %q: must not contain control characters", name)
+	if err := catalog.CheckText(value); err != nil {
+		return "", errorf(codeInvalid, "query parameter %q: %v", name, err)
 	}
 	return value, nil
 }
@@ -145,7 +110,7 @@ func parseText(name, value string) (string, error) {
 func parseInt(name, value string, min, max int) (int, error) {
 	n, err := strconv.Atoi(value)
 	if err != nil || n < min || n > max {
-		return 0, errorf(codeInvalid, "query parameter %q: must be an integer from %d to %d, got %s", name, min, max, bounded(value))
+		return 0, errorf(codeInvalid, "query parameter %q: must be an integer from %d to %d, got %s", name, min, max, echo.Quoted(value))
 	}
 	return n, nil
 }

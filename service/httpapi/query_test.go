@@ -61,7 +61,7 @@ func FuzzParseListQuery(f *testing.F) {
 		if q.Limit < 1 || q.Limit > maxLimit || q.Offset < 0 {
 			t.Fatalf("parseListQuery(%q) = %+v, outside the documented bounds", raw, q)
 		}
-		if !utf8.ValidString(q.Text) || utf8.RuneCountInString(q.Text) > maxTextRunes {
+		if !utf8.ValidString(q.Text) || utf8.RuneCountInString(q.Text) > catalog.MaxTextRunes {
 			t.Fatalf("parseListQuery(%q) accepted text %q", raw, q.Text)
 		}
 	})

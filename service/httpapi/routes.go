@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/product-catalog/product-catalog/service/echo"
 	"github.com/product-catalog/product-catalog/service/metrics"
 )
 
@@ -93,12 +94,12 @@ func newRouter(routes []route) *router {
 		rt.mux.MatcherFunc(r.matches).Methods(get...).Handler(r).Name(r.template)
 	}
 	rt.mux.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, errorf(codeNotFound, "no route for %s %s", truncated(r.Method), truncated(r.URL.Path)))
+		writeError(w, errorf(codeNotFound, "no route for %s %s", echo.Cut(r.Method), echo.Cut(r.URL.Path)))
 	})
 	rt.mux.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		allowed := rt.allowedMethods(r)
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", truncated(r.Method), truncated(r.URL.Path), strings.Join(allowed, ", ")))
+		writeError(w, errorf(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", echo.Cut(r.Method), echo.Cut(r.URL.Path), strings.Join(allowed, ", ")))
 	})
 	return rt
 }
@@ -203,7 +204,7 @@ func redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", target)
 	writeJSON(w, status, struct {
 		Error *apiError `json:"error"`
-	}{&apiError{Code: codeMoved, Message: "the path is not clean; use " + truncated(target)}})
+	}{&apiError{Code: codeMoved, Message: "the path is not clean; use " + echo.Cut(target)}})
 }
 
 // isCleanPath reports whether mux would serve p as it is rather than

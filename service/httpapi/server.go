@@ -14,6 +14,7 @@ import (
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/metrics"
+	"github.com/product-catalog/product-catalog/service/requestid"
 )
 
 //go:embed openapi.json
@@ -84,7 +85,7 @@ func NewServer(logger, accessLog *zap.Logger, m *metrics.Metrics, readiness *Rea
 		rs.cacheControl = []string{"public, max-age=" + strconv.Itoa(int(opts.CacheMaxAge.Seconds()))}
 	}
 	rt := newRouter(apiRoutes(p, m, readiness, rs))
-	var handler http.Handler = observe(accessLog, m, newRequestIDs(), recoverPanics(logger, rt.dispatch))
+	var handler http.Handler = observe(accessLog, m, requestid.New(), recoverPanics(logger, rt.dispatch))
 	if len(opts.CORSOrigins) > 0 {
 		handler = withCORS(opts.CORSOrigins, handler)
 	}

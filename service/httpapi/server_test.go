@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/metrics"
+	"github.com/product-catalog/product-catalog/service/requestid"
 	"github.com/product-catalog/product-catalog/service/wiretap"
 )
 
@@ -230,7 +230,7 @@ func TestMethodNotAllowed(t *testing.T) {
 func TestPanicBecomes500(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
 	logger := zap.New(core)
-	h := observe(logger, metrics.New("test"), newRequestIDs(), recoverPanics(logger,
+	h := observe(logger, metrics.New("test"), requestid.New(), recoverPanics(logger,
 		func(*statusRecorder, *http.Request) { panic("boom") }))
 	rec := do(t, h, http.MethodGet, "/products", nil)
 	if rec.Code != http.StatusInternalServerError {
@@ -356,25 +356,6 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	h, _, _ := newTestServer(t, testCatalog(t))
 	if rec := do(t, h, http.MethodGet, "/openapi.json", nil); !bytes.Equal(rec.Body.Bytes(), openAPIDocument) {
 		t.Errorf("GET /openapi.json does not serve the embedded document")
-	}
-}
-
-func TestRequestIDsCountInBase36(t *testing.T) {
-	tests := []struct {
-		last uint64 // the counter before the call
-		want string
-	}{
-		{0, "p-1"},
-		{34, "p-z"},
-		{35, "p-10"},
-		{math.MaxUint64 - 1, "p-3w5e11264sgsf"},
-	}
-	for _, tt := range tests {
-		ids := &requestIDs{prefix: "p-"}
-		ids.next.Store(tt.last)
-		if got := ids.generate(); got != tt.want {
-			t.Errorf("id after %d = %q, want %q", tt.last, got, tt.want)
-		}
 	}
 }
 

@@ -16,12 +16,18 @@ import (
 
 const namespace = "product_catalog"
 
+// latencyBuckets fit a service that answers in tens of microseconds.
+var latencyBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}
+
 // Metrics records what the service does.
 type Metrics struct {
 	registry       *prometheus.Registry
 	requests       *prometheus.CounterVec
 	duration       *prometheus.HistogramVec
 	series         sync.Map // seriesKey -> *requestSeries
+	rpcs           *prometheus.CounterVec
+	rpcDuration    *prometheus.HistogramVec
+	rpcSeries      sync.Map // rpcKey -> *requestSeries
 	products       prometheus.Gauge
 	reloads        prometheus.Counter
 	reloadFailures prometheus.Counter
@@ -39,8 +45,17 @@ func New(version string) *Metrics {
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "http_request_duration_seconds",
 			Help:    "HTTP request latency by route template and method.",
-			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+			Buckets: latencyBuckets,
 		}, []string{"route", "method"}),
+		rpcs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "grpc_requests_total",
+			Help: "gRPC calls by full method and status code.",
+		}, []string{"method", "code"}),
+		rpcDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "grpc_request_duration_seconds",
+			Help:    "gRPC call latency by full method.",
+			Buckets: latencyBuckets,
+		}, []string{"method"}),
 		products: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "products",
 			Help: "Products in the catalog being served.",
@@ -61,7 +76,7 @@ func New(version string) *Metrics {
 	})
 	buildInfo.Set(1)
 	m.registry.MustRegister(
-		m.requests, m.duration, m.products, m.reloads, m.reloadFailures, buildInfo,
+		m.requests, m.duration, m.rpcs, m.rpcDuration, m.products, m.reloads, m.reloadFailures, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -103,6 +118,24 @@ type requestSeries struct {
 	requests prometheus.Counter
 	duration prometheus.Observer
 }
+
+// ObserveRPC records one finished gRPC call. Only the server's registered
+// methods reach it (gRPC answers others itself), so label values stay few.
+func (m *Metrics) ObserveRPC(fullMethod, code string, elapsed time.Duration) {
+	key := rpcKey{fullMethod, code}
+	s, ok := m.rpcSeries.Load(key)
+	if !ok {
+		s, _ = m.rpcSeries.LoadOrStore(key, &requestSeries{
+			requests: m.rpcs.WithLabelValues(fullMethod, code),
+			duration: m.rpcDuration.WithLabelValues(fullMethod),
+		})
+	}
+	rs := s.(*requestSeries)
+	rs.requests.Inc()
+	rs.duration.Observe(elapsed.Seconds())
+}
+
+type rpcKey struct{ method, code string }
 
 // CatalogServed records the size of the catalog now being served.
 func (m *Metrics) CatalogServed(products int) { m.products.Set(float64(products)) }
