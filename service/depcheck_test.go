@@ -1,7 +1,7 @@
 // Package service_test pins which packages may depend on what, so the
 // layering cannot erode unnoticed: catalog at the bottom, importing nothing
-// of ours; reload and httpapi above it, neither importing the other; app
-// wiring them all; and the binary free of test helpers.
+// of ours; reload, httpapi and grpcapi above it, none importing another;
+// app wiring them all; and the binary free of test helpers.
 package service_test
 
 import (
@@ -20,6 +20,10 @@ func TestDependencies(t *testing.T) {
 		"./metrics":          {"go.uber.org/zap", module + "/service/"},
 		"./httpapi":          {module + "/service/app", module + "/service/reload", module + "/service/config"},
 		"./catalog/generate": {"net/http", "go.uber.org/zap"},
+		"./grpcapi":          {module + "/service/httpapi", module + "/service/app", module + "/service/reload", module + "/service/config"},
+		"./connsplit":        {"google.golang.org/grpc", "go.uber.org/zap", module + "/service/"},
+		"./echo":             {module + "/service/"},
+		"./requestid":        {module + "/service/"},
 		// The binary: test helpers stay out of what ships.
 		"..": {module + "/service/wiretap"},
 	}

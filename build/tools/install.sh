@@ -32,6 +32,8 @@ package_of() {
     sbomcheck) echo "$here github.com/product-catalog/product-catalog/build/tools/sbomcheck" ;;
     actionlint) echo "$here/actionlint github.com/rhysd/actionlint/cmd/actionlint" ;;
     buildx) echo "$here/buildx github.com/docker/buildx/cmd/buildx" ;;
+    grpcurl) echo "$here/grpc github.com/fullstorydev/grpcurl/cmd/grpcurl" ;;
+    ghz) echo "$here/grpc github.com/bojand/ghz/cmd/ghz" ;;
     protoc-gen-go) echo "$here/protoc-gen google.golang.org/protobuf/cmd/protoc-gen-go" ;;
     protoc-gen-go-grpc) echo "$here/protoc-gen google.golang.org/grpc/cmd/protoc-gen-go-grpc" ;;
     *) echo "install.sh: unknown tool: $1" >&2; return 1 ;;
@@ -67,7 +69,7 @@ install_policy_tester() {
 
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 || ${tools[0]} == all ]]; then
-  tools=(crane ko cosign syft conftest govulncheck staticcheck benchstat sbomcheck actionlint buildx protoc-gen-go protoc-gen-go-grpc policy-tester)
+  tools=(crane ko cosign syft conftest govulncheck staticcheck benchstat sbomcheck actionlint buildx protoc-gen-go protoc-gen-go-grpc grpcurl ghz policy-tester)
 fi
 for tool in "${tools[@]}"; do
   if [[ $tool == policy-tester ]]; then

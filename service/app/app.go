@@ -1,6 +1,6 @@
 // Package app wires the service together: it reads the configuration,
-// loads the catalog, serves HTTP until the context ends or a signal
-// arrives, and implements the healthcheck and version subcommands.
+// loads the catalog, serves REST and gRPC on one port until the context
+// ends or a signal arrives, and implements the healthcheck and version subcommands.
 package app
 
 import (
@@ -19,9 +19,12 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/config"
+	"github.com/product-catalog/product-catalog/service/connsplit"
+	"github.com/product-catalog/product-catalog/service/grpcapi"
 	"github.com/product-catalog/product-catalog/service/httpapi"
 	"github.com/product-catalog/product-catalog/service/metrics"
 	"github.com/product-catalog/product-catalog/service/reload"
@@ -36,7 +39,7 @@ type Build struct {
 
 const usage = `usage: product-catalog [serve | healthcheck | version]
 
-  serve        serve the catalog over HTTP (the default)
+  serve        serve the catalog over HTTP and gRPC (the default)
   healthcheck  exit 0 when the local server answers GET /readyz with 200
   version      print the version
 
@@ -91,12 +94,14 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	handler := httpapi.NewServer(logger, logs.access, m, readiness, httpapi.Options{
 		CacheMaxAge: cfg.CacheMaxAge, CORSOrigins: cfg.CORSOrigins,
 	})
+	rpc := grpcapi.NewServer()
 	// One way in for a catalog, at start-up and on every reload: encoded,
-	// swapped in, counted.
+	// swapped in for REST and gRPC alike, counted.
 	publish := func(c *catalog.Catalog) error {
 		if err := handler.Publish(c); err != nil {
 			return err
 		}
+		rpc.Publish(c)
 		m.CatalogServed(c.Len())
 		return nil
 	}
@@ -111,22 +116,62 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	}
 	srv := httpapi.NewHTTPServer(handler)
 	srv.ErrorLog = zap.NewStdLog(logger.With(zap.String("source", "net/http")))
+	grpcServer := grpcapi.NewGRPCServer(rpc, logger, logs.access, m, grpcapi.Limits{
+		Handshake: httpapi.ReadHeaderTimeout, Idle: httpapi.IdleTimeout, Call: httpapi.WriteTimeout,
+		MaxHeaderBytes: httpapi.MaxHeaderBytes, MaxMessageBytes: httpapi.MaxHeaderBytes, MaxStreams: maxStreamsPerConn,
+	})
+	// One port: HTTP/2 prior-knowledge connections (gRPC) and the rest
+	// (REST over HTTP/1.x), told apart by their first bytes.
+	split := connsplit.New(ln, httpapi.ReadHeaderTimeout)
+	go split.Serve()
 
 	if dir != nil && cfg.ReloadInterval > 0 {
 		stopReloading := startReloading(ctx, reload.NewReloader(dir, publish), cfg.ReloadInterval, reloadHooks(logger, m, dir.Path()))
 		defer stopReloading()
 	}
 
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// Each server's Serve returns once, on stopping; its error says why.
+	// Its listener closing is the end of shutDown, not a failure (which
+	// of the two a server sees first depends on the order they stop in).
+	served := make(chan error, 2)
+	go func() { served <- stoppedOn(srv.Serve(split.HTTP1()), http.ErrServerClosed) }()
+	go func() { served <- stoppedOn(grpcServer.Serve(split.HTTP2()), nil) }()
 	logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", build.Version))
 
 	select {
 	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
+		return fmt.Errorf("serve: stopped before shutdown: %w", errOrStopped(err))
 	case <-ctx.Done():
 	}
-	return shutDown(cfg, logger, logs, srv, served, readiness)
+	return shutDown(cfg, logger, logs, servers{http: srv, grpc: grpcServer, rpc: rpc, split: split}, served, readiness)
+}
+
+// stoppedOn is nil when err is how a server reports being stopped (done),
+// or its listener closed by the shutdown; err otherwise.
+func stoppedOn(err, done error) error {
+	if errors.Is(err, done) || errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+func errOrStopped(err error) error {
+	if err == nil {
+		return errors.New("a server stopped")
+	}
+	return err
+}
+
+// maxStreamsPerConn bounds the gRPC calls in flight on one connection, as
+// HTTP/2 recommends (RFC 9113 6.5.2: no fewer than 100).
+const maxStreamsPerConn = 100
+
+// servers are what shutDown stops: both protocols on the one port.
+type servers struct {
+	http  *http.Server
+	grpc  *grpc.Server
+	rpc   *grpcapi.Server
+	split *connsplit.Splitter
 }
 
 // startReloading polls the catalog directory every interval until ctx ends
@@ -148,8 +193,9 @@ func startReloading(ctx context.Context, reloader *reload.Reloader, interval tim
 
 // shutDown turns readiness off, keeps serving for the drain, then stops
 // accepting and lets requests in flight finish within the timeout.
-func shutDown(cfg config.Config, logger *zap.Logger, logs loggers, srv *http.Server, served <-chan error, readiness *httpapi.Readiness) error {
+func shutDown(cfg config.Config, logger *zap.Logger, logs loggers, s servers, served <-chan error, readiness *httpapi.Readiness) error {
 	readiness.ShutDown()
+	s.rpc.Drain()
 	if cfg.ShutdownDrain > 0 {
 		// Load balancers see /readyz fail and stop sending; requests that
 		// still arrive meanwhile are served as usual.
@@ -157,18 +203,36 @@ func shutDown(cfg config.Config, logger *zap.Logger, logs loggers, srv *http.Ser
 		select {
 		case <-time.After(cfg.ShutdownDrain):
 		case err := <-served:
-			return fmt.Errorf("serve: %w", err)
+			return fmt.Errorf("serve: stopped while draining: %w", errOrStopped(err))
 		}
 	}
 	logger.Info("shutting down", zap.Duration("timeout", cfg.ShutdownTimeout))
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		_ = srv.Close()
+	_ = s.split.Close()
+	// gRPC: GOAWAY to every connection, calls in flight finish; cut off
+	// at the timeout, as REST's Shutdown is.
+	grpcStopped := make(chan struct{})
+	s.rpc.CloseStreams()
+	go func() {
+		s.grpc.GracefulStop()
+		close(grpcStopped)
+	}()
+	if err := s.http.Shutdown(shutdownCtx); err != nil {
+		_ = s.http.Close()
+		s.grpc.Stop()
 		return fmt.Errorf("shut down within %s (%s): %w", cfg.ShutdownTimeout, config.EnvShutdownTimeout, err)
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	select {
+	case <-grpcStopped:
+	case <-shutdownCtx.Done():
+		s.grpc.Stop()
+		return fmt.Errorf("shut down gRPC within %s (%s): %w", cfg.ShutdownTimeout, config.EnvShutdownTimeout, shutdownCtx.Err())
+	}
+	for range 2 {
+		if err := <-served; err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	// Request lines still buffered go out before the last line.
 	_ = logs.flush()

@@ -1,0 +1,267 @@
+package grpcapi
+
+import (
+	"context"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/testing/protocmp"
+
+	"github.com/product-catalog/product-catalog/service/catalog"
+	"github.com/product-catalog/product-catalog/service/grpcapi/oteldemo"
+	"github.com/product-catalog/product-catalog/service/metrics"
+)
+
+var testLimits = Limits{
+	Handshake: 5 * time.Second, Idle: time.Minute, Call: 10 * time.Second,
+	MaxHeaderBytes: 64 << 10, MaxMessageBytes: 64 << 10, MaxStreams: 100,
+}
+
+func testCatalog(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	c, err := catalog.Load(os.DirFS("testdata/catalog"), "testdata", catalog.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+type harness struct {
+	svc    *Server
+	client oteldemo.ProductCatalogServiceClient
+	health healthpb.HealthClient
+	logs   *observer.ObservedLogs
+}
+
+// serve runs the real gRPC server on a loopback port with a client from
+// the generated code.
+func serve(t *testing.T, svc *Server) harness {
+	t.Helper()
+	core, logs := observer.New(zap.DebugLevel)
+	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), metrics.New("test"), testLimits)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go gs.Serve(ln)
+	t.Cleanup(gs.Stop)
+	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return harness{svc: svc, client: oteldemo.NewProductCatalogServiceClient(conn), health: healthpb.NewHealthClient(conn), logs: logs}
+}
+
+func published(t *testing.T) harness {
+	svc := NewServer()
+	svc.Publish(testCatalog(t))
+	return serve(t, svc)
+}
+
+func ids(products []*oteldemo.Product) []string {
+	out := make([]string, len(products))
+	for i, p := range products {
+		out[i] = p.GetId()
+	}
+	return out
+}
+
+func TestCalls(t *testing.T) {
+	h := published(t)
+	ctx := context.Background()
+
+	list, err := h.client.ListProducts(ctx, &oteldemo.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(list.GetProducts()), []string{"A1", "B2", "C3"}; !cmp.Equal(got, want) {
+		t.Errorf("ListProducts ids = %v, want %v", got, want)
+	}
+
+	got, err := h.client.GetProduct(ctx, &oteldemo.GetProductRequest{Id: "A1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &oteldemo.Product{
+		Id: "A1", Name: "Alpine Mug", Description: "Enamel mug for the trail.", Picture: "a1.jpg",
+		PriceUsd:   &oteldemo.Money{CurrencyCode: "USD", Units: 9, Nanos: 990000000},
+		Categories: []string{"cups", "Outdoor"},
+	}
+	if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
+		t.Errorf("GetProduct(A1) (-want +got):\n%s", diff)
+	}
+
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"kettle", []string{"B2"}},
+		{"MUG", []string{"A1"}},
+		{"", []string{"A1", "B2", "C3"}},
+		{"nothing like it", []string{}},
+	}
+	for _, tt := range tests {
+		found, err := h.client.SearchProducts(ctx, &oteldemo.SearchProductsRequest{Query: tt.query})
+		if err != nil {
+			t.Fatalf("SearchProducts(%q): %v", tt.query, err)
+		}
+		if got := ids(found.GetResults()); !cmp.Equal(got, tt.want) {
+			t.Errorf("SearchProducts(%q) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	h := published(t)
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		call    func() error
+		code    codes.Code
+		message string
+	}{
+		{"unknown id", func() error {
+			_, err := h.client.GetProduct(ctx, &oteldemo.GetProductRequest{Id: "NOPE"})
+			return err
+		}, codes.NotFound, `no product with id "NOPE"`},
+		{"an unknown id is echoed bounded", func() error {
+			_, err := h.client.GetProduct(ctx, &oteldemo.GetProductRequest{Id: strings.Repeat("x", 60000)})
+			return err
+		}, codes.NotFound, `"… (60000 bytes)`},
+		{"empty id", func() error {
+			_, err := h.client.GetProduct(ctx, &oteldemo.GetProductRequest{})
+			return err
+		}, codes.InvalidArgument, "id: must not be empty"},
+		{"query too long", func() error {
+			_, err := h.client.SearchProducts(ctx, &oteldemo.SearchProductsRequest{Query: strings.Repeat("q", catalog.MaxTextRunes+1)})
+			return err
+		}, codes.InvalidArgument, "query: at most 256 characters"},
+		{"query with a control character", func() error {
+			_, err := h.client.SearchProducts(ctx, &oteldemo.SearchProductsRequest{Query: "a\x1bb"})
+			return err
+		}, codes.InvalidArgument, "query: must not contain control characters"},
+		{"a request over the message limit", func() error {
+			_, err := h.client.GetProduct(ctx, &oteldemo.GetProductRequest{Id: strings.Repeat("x", testLimits.MaxMessageBytes+1)})
+			return err
+		}, codes.ResourceExhausted, "larger than max"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if st := status.Convert(err); st.Code() != tt.code || !strings.Contains(st.Message(), tt.message) {
+				t.Errorf("got %v %q, want %v with %q", st.Code(), st.Message(), tt.code, tt.message)
+			}
+		})
+	}
+}
+
+// Before a catalog is published, calls answer UNAVAILABLE and health says
+// NOT_SERVING; after, SERVING; while draining, NOT_SERVING again, for the
+// whole server and for the service by name.
+func TestHealthFollowsTheCatalogAndTheDrain(t *testing.T) {
+	svc := NewServer()
+	h := serve(t, svc)
+	ctx := context.Background()
+	check := func(when string, want healthpb.HealthCheckResponse_ServingStatus) {
+		t.Helper()
+		for _, service := range []string{"", ServiceName} {
+			resp, err := h.health.Check(ctx, &healthpb.HealthCheckRequest{Service: service})
+			if err != nil || resp.GetStatus() != want {
+				t.Errorf("%s: health of %q = %v, %v; want %v", when, service, resp.GetStatus(), err, want)
+			}
+		}
+	}
+	check("before Publish", healthpb.HealthCheckResponse_NOT_SERVING)
+	if _, err := h.client.ListProducts(ctx, &oteldemo.Empty{}); status.Code(err) != codes.Unavailable {
+		t.Errorf("ListProducts before Publish: %v, want UNAVAILABLE", err)
+	}
+	svc.Publish(testCatalog(t))
+	check("after Publish", healthpb.HealthCheckResponse_SERVING)
+	svc.Drain()
+	check("draining", healthpb.HealthCheckResponse_NOT_SERVING)
+	if _, err := h.client.ListProducts(ctx, &oteldemo.Empty{}); err != nil {
+		t.Errorf("ListProducts while draining: %v, want an answer (only health turns)", err)
+	}
+}
+
+// Each call is logged with the REST access log's fields and its gRPC
+// code, and keeps a well-formed x-request-id from the caller.
+func TestAccessLogAndRequestID(t *testing.T) {
+	h := published(t)
+	var header metadata.MD
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "x-request-id", "checkout-7f3a")
+	if _, err := h.client.GetProduct(ctx, &oteldemo.GetProductRequest{Id: "NOPE"}, grpc.Header(&header)); status.Code(err) != codes.NotFound {
+		t.Fatalf("GetProduct(NOPE) = %v", err)
+	}
+	if got := header.Get("x-request-id"); len(got) != 1 || got[0] != "checkout-7f3a" {
+		t.Errorf("x-request-id header = %v, want the caller's", got)
+	}
+	entries := h.logs.FilterMessage("request").All()
+	if len(entries) != 1 {
+		t.Fatalf("got %d request lines, want 1", len(entries))
+	}
+	fields := entries[0].ContextMap()
+	want := map[string]any{
+		"request_id": "checkout-7f3a", "method": "POST", "route": "/oteldemo.ProductCatalogService/GetProduct",
+		"status": int64(200), "grpc_code": "NotFound", "bytes": int64(0),
+	}
+	for k, v := range want {
+		if fields[k] != v {
+			t.Errorf("log field %s = %v, want %v", k, fields[k], v)
+		}
+	}
+	if _, ok := fields["duration_us"]; !ok {
+		t.Errorf("log line lacks duration_us: %v", fields)
+	}
+}
+
+// A panicking handler becomes INTERNAL with no details for the caller.
+func TestPanicBecomesInternal(t *testing.T) {
+	core, logs := observer.New(zap.DebugLevel)
+	interceptor := recoverUnary(zap.New(core))
+	_, err := interceptor(context.Background(), nil, &grpc.UnaryServerInfo{FullMethod: "/x/Y"},
+		func(context.Context, any) (any, error) { panic("boom") })
+	if st := status.Convert(err); st.Code() != codes.Internal || st.Message() != "internal error" {
+		t.Errorf("got %v %q, want INTERNAL without details", st.Code(), st.Message())
+	}
+	if n := logs.FilterMessage("handler panicked").Len(); n != 1 {
+		t.Errorf("%d panic log lines, want 1", n)
+	}
+}
+
+// CloseStreams ends a health watch, which a graceful stop would otherwise
+// wait on for ever, telling the watcher UNAVAILABLE.
+func TestCloseStreamsEndsWatches(t *testing.T) {
+	h := published(t)
+	watch, err := h.health.Watch(context.Background(), &healthpb.HealthCheckRequest{Service: ServiceName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := watch.Recv(); err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("first watch answer = %v, %v; want SERVING", resp.GetStatus(), err)
+	}
+	h.svc.CloseStreams()
+	for {
+		_, err := watch.Recv()
+		if err == nil {
+			continue // a last status may come before the end
+		}
+		if status.Code(err) != codes.Unavailable {
+			t.Errorf("watch ended with %v, want UNAVAILABLE", err)
+		}
+		return
+	}
+}

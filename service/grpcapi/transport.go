@@ -1,0 +1,183 @@
+package grpcapi
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/product-catalog/product-catalog/service/grpcapi/oteldemo"
+	"github.com/product-catalog/product-catalog/service/metrics"
+	"github.com/product-catalog/product-catalog/service/requestid"
+)
+
+// Limits are the REST server's limits, applied to gRPC connections and
+// calls: the handshake as the request header's read, idle connections,
+// the size of headers, and how long one call may take.
+type Limits struct {
+	Handshake      time.Duration // ReadHeaderTimeout
+	Idle           time.Duration // IdleTimeout
+	Call           time.Duration // WriteTimeout
+	MaxHeaderBytes int
+	// MaxMessageBytes bounds a request message: the largest the service
+	// takes is an id or a query, so REST's header limit is plenty.
+	MaxMessageBytes int
+	// MaxStreams bounds the calls in flight on one connection.
+	MaxStreams uint32
+}
+
+// requestIDKey is X-Request-ID as gRPC metadata names it.
+const requestIDKey = "x-request-id"
+
+// NewGRPCServer returns a gRPC server with the catalog service, health and
+// reflection registered. logger takes panics; accessLog one line per call,
+// with the REST access log's fields.
+func NewGRPCServer(svc *Server, logger, accessLog *zap.Logger, m *metrics.Metrics, limits Limits) *grpc.Server {
+	ids := requestid.New()
+	gs := grpc.NewServer(
+		grpc.ConnectionTimeout(limits.Handshake),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: limits.Idle}),
+		grpc.MaxHeaderListSize(uint32(limits.MaxHeaderBytes)),
+		grpc.MaxRecvMsgSize(limits.MaxMessageBytes),
+		grpc.MaxConcurrentStreams(limits.MaxStreams),
+		grpc.ChainUnaryInterceptor(observeUnary(accessLog, m, ids, limits.Call), recoverUnary(logger)),
+		grpc.ChainStreamInterceptor(observeStream(accessLog, m, ids), closeStreams(svc.closing), recoverStream(logger)),
+	)
+	oteldemo.RegisterProductCatalogServiceServer(gs, svc)
+	healthpb.RegisterHealthServer(gs, svc.Health())
+	reflection.Register(gs)
+	return gs
+}
+
+// callID is the caller's well-formed x-request-id, or a new one; it goes
+// back in the response headers, as REST's X-Request-ID does.
+func callID(ctx context.Context, ids *requestid.Generator) string {
+	id := ""
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if values := md.Get(requestIDKey); len(values) > 0 {
+			id = values[0]
+		}
+	}
+	if !requestid.Valid(id) {
+		id = ids.Next()
+	}
+	return id
+}
+
+func observeUnary(accessLog *zap.Logger, m *metrics.Metrics, ids *requestid.Generator, timeout time.Duration) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		start := time.Now()
+		id := callID(ctx, ids)
+		_ = grpc.SetHeader(ctx, metadata.Pairs(requestIDKey, id))
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		resp, err := handler(ctx, req)
+		logCall(accessLog, m, id, info.FullMethod, err, time.Since(start), func() int {
+			if msg, ok := resp.(proto.Message); ok && err == nil {
+				return proto.Size(msg)
+			}
+			return 0
+		})
+		return resp, err
+	}
+}
+
+func observeStream(accessLog *zap.Logger, m *metrics.Metrics, ids *requestid.Generator) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		start := time.Now()
+		id := callID(ss.Context(), ids)
+		_ = ss.SetHeader(metadata.Pairs(requestIDKey, id))
+		err := handler(srv, ss)
+		logCall(accessLog, m, id, info.FullMethod, err, time.Since(start), func() int { return 0 })
+		return err
+	}
+}
+
+// closeStreams gives each stream a context that also ends when closing is
+// closed, so handlers that wait on it (the health service's Watch) return.
+func closeStreams(closing <-chan struct{}) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		ctx, cancel := context.WithCancel(ss.Context())
+		defer cancel()
+		go func() {
+			select {
+			case <-closing:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		err := handler(srv, &streamWithContext{ServerStream: ss, ctx: ctx})
+		if ctx.Err() != nil && ss.Context().Err() == nil {
+			return status.Error(codes.Unavailable, "server shutting down")
+		}
+		return err
+	}
+}
+
+type streamWithContext struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *streamWithContext) Context() context.Context { return s.ctx }
+
+// logCall records a finished call in the metrics and the access log. The
+// fields are REST's: method is the HTTP method every gRPC call is sent
+// with, route the full gRPC method, status the HTTP status (gRPC answers
+// 200 and carries its outcome in grpc_code). Health checks are probes,
+// logged at debug as /healthz is.
+func logCall(accessLog *zap.Logger, m *metrics.Metrics, id, fullMethod string, err error, elapsed time.Duration, size func() int) {
+	code := status.Code(err)
+	m.ObserveRPC(fullMethod, code.String(), elapsed)
+	level := zapcore.InfoLevel
+	if strings.HasPrefix(fullMethod, "/grpc.health.v1.Health/") {
+		level = zapcore.DebugLevel
+	}
+	if ce := accessLog.Check(level, "request"); ce != nil {
+		ce.Write(
+			zap.String("request_id", id),
+			zap.String("method", "POST"),
+			zap.String("route", fullMethod),
+			zap.Int("status", 200),
+			zap.String("grpc_code", code.String()),
+			zap.Int("bytes", size()),
+			zap.Int64("duration_us", elapsed.Microseconds()),
+		)
+	}
+}
+
+// recoverUnary turns a panicking handler into INTERNAL, with the details
+// in the log and none for the caller.
+func recoverUnary(logger *zap.Logger) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				logger.Error("handler panicked", zap.String("route", info.FullMethod), zap.Any("panic", p), zap.StackSkip("stack", 2))
+				resp, err = nil, status.Error(codes.Internal, "internal error")
+			}
+		}()
+		return handler(ctx, req)
+	}
+}
+
+func recoverStream(logger *zap.Logger) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				logger.Error("handler panicked", zap.String("route", info.FullMethod), zap.Any("panic", p), zap.StackSkip("stack", 2))
+				err = status.Error(codes.Internal, "internal error")
+			}
+		}()
+		return handler(srv, ss)
+	}
+}
