@@ -58,8 +58,12 @@ fuzz: ## each fuzz target for 2 minutes
 tools: ## build the pinned tools into build/.bin
 	build/tools/install.sh all
 
+.PHONY: proto
+proto: ## regenerate the gRPC code from service/grpcapi/oteldemo/*.proto (protoc + pinned generators)
+	build/proto/generate.sh
+
 .PHONY: lint
-lint: ## gofmt, go vet, staticcheck, shellcheck, the OpenAPI linter (Redocly CLI)
+lint: ## gofmt, go vet, staticcheck, shellcheck, the OpenAPI linter (Redocly CLI), generated gRPC code current
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [[ -n $$out ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	cd build/contract && GOWORK=off go vet ./...
@@ -67,6 +71,7 @@ lint: ## gofmt, go vet, staticcheck, shellcheck, the OpenAPI linter (Redocly CLI
 	$(BIN)/staticcheck ./...
 	cd build/contract && GOWORK=off ../../$(BIN)/staticcheck ./...
 	build/openapi-lint/lint.sh
+	build/proto/generate.sh --check
 	build/tools/apt-install.sh shellcheck
 	shellcheck $$(git ls-files '*.sh' .ci/run)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real Dockerfile with BuildKit (stand-in base images, since no
 # registry is reachable) and checks the image as users run it: hardened,
-# as uid 65532, static, healthy, stopping cleanly. Measures a cold build, a
+# as uid 65532, static, serving REST and gRPC on one port, healthy,
+# stopping cleanly. Measures a cold build, a
 # warm rebuild after a one-line source change, and the sizes.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -78,6 +79,17 @@ want_total=$(cat products/*.json | grep -c '"id":')
 got_total=$(curl -fsS "http://127.0.0.1:$port/products" | grep -o '"total":[0-9]*' | cut -d: -f2)
 [[ $got_total == "$want_total" ]] || fail "GET /products total = $got_total, want the repository's $want_total"
 curl -fsS "http://127.0.0.1:$port/products/BRW-0001" | grep '"id":"BRW-0001"' >/dev/null || fail "GET /products/BRW-0001"
+# gRPC on the same port, through grpcurl and the server's reflection.
+build/tools/install.sh grpcurl >&2
+grpc() { build/.bin/grpcurl -plaintext "$@"; }
+echo "test-image.sh: gRPC on port 8088: ListProducts, GetProduct, NOT_FOUND, health"
+got_total=$(grpc "127.0.0.1:$port" oteldemo.ProductCatalogService/ListProducts | grep -c '"id":') || true
+[[ $got_total == "$want_total" ]] || fail "gRPC ListProducts gave $got_total products, want the repository's $want_total"
+grpc -d '{"id": "BRW-0001"}' "127.0.0.1:$port" oteldemo.ProductCatalogService/GetProduct | grep '"id": "BRW-0001"' >/dev/null ||
+  fail "gRPC GetProduct BRW-0001"
+out_notfound=$(grpc -d '{"id": "NOPE"}' "127.0.0.1:$port" oteldemo.ProductCatalogService/GetProduct 2>&1) && fail "gRPC GetProduct NOPE succeeded"
+grep 'Code: NotFound' <<<"$out_notfound" >/dev/null || fail "gRPC GetProduct NOPE: $out_notfound, want NotFound"
+grpc "127.0.0.1:$port" grpc.health.v1.Health/Check | grep '"status": "SERVING"' >/dev/null || fail "gRPC health is not SERVING"
 
 [[ $(docker inspect -f '{{.Config.User}}' "$cid") == 65532:65532 ]] || fail "image user is not 65532:65532"
 pid=$(docker inspect -f '{{.State.Pid}}' "$cid")

@@ -12,7 +12,8 @@
 #                 each gets from a core. Drift on a shared machine hits all
 #                 alike here, so this ratio holds steady where the other swings.
 # Then compression: a page of PAGE_PRODUCTS products, plain and gzip,
-# against a ceiling serving it pre-compressed. Then search latency: the service on a generated catalog of
+# against a ceiling serving it pre-compressed; then gRPC against a bare
+# grpc-go server. Then search latency: the service on a generated catalog of
 # SEARCH_PRODUCTS products, under the query mix of search.lua.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -31,6 +32,8 @@ fi
 echo "load.sh: building the service and the ceiling"
 CGO_ENABLED=0 go build -trimpath -o "$out/product-catalog" .
 CGO_ENABLED=0 go build -trimpath -o "$out/ceiling" ./build/bench/ceiling
+CGO_ENABLED=0 go build -trimpath -o "$out/grpcceiling" ./build/bench/grpcceiling
+build/tools/install.sh ghz >&2
 echo "load.sh: generating a catalog of $SEARCH_PRODUCTS products for the search test"
 rm -rf "$out/generated" && mkdir -p "$out/generated"
 go run ./build/bench/gencatalog -n "$SEARCH_PRODUCTS" >"$out/generated/products.json"
@@ -41,7 +44,7 @@ go run ./build/bench/gencatalog -n "$PAGE_PRODUCTS" >"$out/page/products.json"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
   echo $((20000 + RANDOM % 20000)); }
 service_port=$(free_port) ceiling_port=$(free_port) bare_port=$(free_port) search_port=$(free_port)
-page_service_port=$(free_port) page_ceiling_port=$(free_port)
+page_service_port=$(free_port) page_ceiling_port=$(free_port) grpc_ceiling_port=$(free_port)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 # Both servers get the last CPU and wrk the others: alone, each server has
@@ -67,9 +70,13 @@ pids+=("$page_service_pid")
 "${server_cpu[@]}" "$out/ceiling" -limits -addr "127.0.0.1:$page_ceiling_port" -dir "$out/page" >"$out/page-ceiling.log" 2>&1 &
 page_ceiling_pid=$!
 pids+=("$page_ceiling_pid")
+"${server_cpu[@]}" "$out/grpcceiling" -addr "127.0.0.1:$grpc_ceiling_port" -dir "$CATALOG_DIR" >"$out/grpcceiling.log" 2>&1 &
+grpc_ceiling_pid=$!
+pids+=("$grpc_ceiling_pid")
 for port in "$service_port" "$ceiling_port" "$bare_port" "$page_service_port" "$page_ceiling_port"; do
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 done
+for _ in $(seq 100); do grep -q 'products on' "$out/grpcceiling.log" && break; sleep 0.1; done
 
 # summary FILE prints "requests/s p50 p99" from a wrk --latency report.
 summary() {
@@ -187,9 +194,52 @@ for encoding in plain gzip; do
 done
 awk -v p="$plain_bytes" -v g="$gzip_bytes" 'BEGIN {printf "gzip sends %.1f%% of the plain bytes (bodies from 1 KiB are compressed)\n", 100 * g / p}'
 
+# gRPC: the service's unary GetProduct and ListProducts against
+# build/bench/grpcceiling (a bare grpc-go server returning messages built
+# at start-up), side by side on one core, loaded by ghz (pinned in
+# build/tools/grpc), which reads the calls from our .proto.
+proto=service/grpcapi/oteldemo/product_catalog.proto
+# grpc_side_by_side NAME CALL DATA: one round, both servers loaded at once.
+# Prints the service's per-core throughput as a ratio of the ceiling's.
+grpc_side_by_side() {
+  local name=$1 call=$2 data=$3 server pid port loaders=() cpu=() calls=()
+  for server in service grpc_ceiling; do
+    pid=${server}_pid
+    cpu+=("$(cpu_ns "${!pid}")")
+  done
+  for server in service grpc_ceiling; do
+    port=${server}_port
+    "${wrk_cpu[@]}" "$repo/build/.bin/ghz" --insecure --proto "$proto" --import-paths service/grpcapi \
+      --call "$call" -d "$data" -c "$CONNECTIONS" --connections 4 -z "$DURATION" -O json \
+      "127.0.0.1:${!port}" >"$out/ghz-$server$name.json" &
+    loaders+=($!)
+  done
+  wait "${loaders[@]}"
+  for i in 0 1; do
+    server=$( ((i == 0)) && echo service || echo grpc_ceiling)
+    pid=${server}_pid
+    cpu[i]=$(($(cpu_ns "${!pid}") - cpu[i]))
+    jq -e '.statusCodeDistribution.OK == .count' "$out/ghz-$server$name.json" >/dev/null ||
+      { echo "load.sh: ghz saw errors from $server: $(jq -c .statusCodeDistribution "$out/ghz-$server$name.json")" >&2; exit 1; }
+    calls+=("$(jq .count "$out/ghz-$server$name.json")")
+  done
+  awk -v s="${cpu[0]}" -v sn="${calls[0]}" -v c="${cpu[1]}" -v cn="${calls[1]}" 'BEGIN {printf "%.2f\n", (c / cn) / (s / sn)}'
+}
+echo "load.sh: gRPC, the service and a bare grpc-go server side by side (ghz, $CONNECTIONS concurrent calls on 4 connections)"
+printf '%-36s %-22s %s\n' call "per-core ratio (range)" "service calls/s (last round)"
+for call in "GetProduct|{\"id\": \"BRW-0001\"}" "ListProducts|{}"; do
+  method=${call%%|*} data=${call#*|}
+  per_core=()
+  for round in $(seq "$ROUNDS"); do
+    per_core+=("$(grpc_side_by_side "_$method-$round" "oteldemo.ProductCatalogService.$method" "$data")")
+  done
+  read -r core_spread core_ratio < <(median "${per_core[@]}")
+  printf '%-36s %-22s %s\n' "$method" "$core_ratio ($core_spread)" "$(jq '.rps | floor' "$out/ghz-service_$method-$ROUNDS.json")"
+done
+
 # VmHWM is the service's peak resident set over its whole life, load included.
 echo "peak RSS of the service: $(awk '/^VmHWM:/ {printf "%.1f MB", $2 / 1024}' "/proc/$service_pid/status") (target < 60 MB)"
-echo "targets: per-core ratio >= 0.80 for both endpoints, and for the gzip page"
+echo "targets: per-core ratio >= 0.80 for both endpoints, the gzip page and both gRPC calls"
 
 # Search: a second service serving the generated catalog, under the query
 # mix of search.lua, at a light load (SEARCH_CONNECTIONS): at saturation a

@@ -22,7 +22,7 @@ cd "$repo"
 out=${OUT:-$repo/.out}
 mkdir -p "$out"
 
-"$repo/build/tools/install.sh" crane ko cosign syft conftest govulncheck sbomcheck policy-tester >&2
+"$repo/build/tools/install.sh" crane ko cosign syft conftest govulncheck sbomcheck policy-tester grpcurl >&2
 "$repo/build/docker/ensure-docker.sh" >&2
 
 work=$(mktemp -d)
@@ -204,6 +204,8 @@ serve() {
     sleep 0.2
   done
   curl -fsS "http://127.0.0.1:$port/products" >"$work/$2.json" || die "GET /products from $1"
+  "$repo/build/.bin/grpcurl" -plaintext "127.0.0.1:$port" oteldemo.ProductCatalogService/ListProducts >"$work/$2.grpc.json" ||
+    die "gRPC ListProducts from $1"
   docker inspect -f '{{.State.Pid}}' "$cid" >"$work/$2.pid"
 }
 docker pull -q "$ko_image" >/dev/null
@@ -213,7 +215,11 @@ uid=$(awk '/^Uid:/ {print $2}' "/proc/$(cat "$work/ko.pid")/status")
 [[ $uid == 65532 ]] || die "the ko image runs as uid $uid, want 65532"
 cmp -s "$work/ko.json" "$work/dockerfile.json" ||
   die "the ko image and the Dockerfile image serve different catalogs (GET /products differs)"
-say "ok: the ko image runs as uid 65532 and serves the same $(jq .total "$work/ko.json") products as the Dockerfile image"
+for image in ko dockerfile; do
+  [[ $(jq -c '[.products[].id]' "$work/$image.grpc.json") == "$(jq -c '[.products[].id]' "$work/$image.json")" ]] ||
+    die "the $image image's gRPC ListProducts differs from its GET /products"
+done
+say "ok: the ko image runs as uid 65532 and serves the same $(jq .total "$work/ko.json") products as the Dockerfile image, over REST and gRPC"
 
 # 5. Rejections.
 # drop(COND): an SPDX document without the packages COND selects, nor their

@@ -8,7 +8,8 @@
 # tester cannot be `go install`ed (its go.mod has replace directives), so it
 # is built inside its downloaded, checksum-verified module.
 #
-# usage: build/tools/install.sh [all | TOOL...]
+# usage: build/tools/install.sh [all | TOOL...]   (TOOL kubernetes: the
+# cluster's five binaries, not part of all)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,6 +17,7 @@ repo=$(cd "$here/../.." && pwd)
 bin=$repo/build/.bin
 cache=${PRODUCT_CATALOG_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/product-catalog-tools}
 policy_controller_version=v0.13.1
+kubernetes_version=v1.31.14
 mkdir -p "$bin" "$cache"
 
 # package_of TOOL prints "MODULE_DIR PACKAGE" for TOOL.
@@ -67,6 +69,36 @@ install_policy_tester() {
   ln -sf "$dir/policy-tester" "$bin/policy-tester"
 }
 
+# install_kubernetes builds the control plane and a node from
+# k8s.io/kubernetes at kubernetes_version. Its go.mod points every k8s.io
+# staging module at ./staging, which the module zip lacks, so it is built in
+# a copy of the downloaded, checksum-verified module, with the go.mod and
+# go.sum pinned in build/tools/kubernetes (the staging modules at their
+# published versions: see its README).
+install_kubernetes() {
+  local key dir src work binaries=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet) b missing=()
+  key=$(cat "$here/kubernetes/go.mod.patched" "$here/kubernetes/go.sum.patched" | sha256sum | cut -c1-16)
+  dir="$cache/kubernetes-$kubernetes_version-$key"
+  for b in "${binaries[@]}"; do [[ -x $dir/$b ]] || missing+=("$b"); done
+  if ((${#missing[@]} > 0)); then
+    echo "install.sh: building ${missing[*]} $kubernetes_version (7-20 minutes on a cold Go cache)" >&2
+    src=$(GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$kubernetes_version" | jq -r '.Dir // empty')
+    : "${src:?go mod download printed no Dir for k8s.io/kubernetes}"
+    work=$(mktemp -d)
+    cp -r "$src/." "$work/"
+    chmod -R u+w "$work"
+    rm -rf "$work/vendor" "$work/go.work" "$work/go.work.sum"
+    cp "$here/kubernetes/go.mod.patched" "$work/go.mod"
+    cp "$here/kubernetes/go.sum.patched" "$work/go.sum"
+    mkdir -p "$dir"
+    (cd "$work" && GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0 go build -trimpath \
+      -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$kubernetes_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=31" \
+      -o "$dir/" "${missing[@]/#/./cmd/}")
+    rm -rf "$work"
+  fi
+  for b in "${binaries[@]}"; do ln -sf "$dir/$b" "$bin/$b"; done
+}
+
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 || ${tools[0]} == all ]]; then
   tools=(crane ko cosign syft conftest govulncheck staticcheck benchstat sbomcheck actionlint buildx protoc-gen-go protoc-gen-go-grpc grpcurl ghz policy-tester)
@@ -74,6 +106,8 @@ fi
 for tool in "${tools[@]}"; do
   if [[ $tool == policy-tester ]]; then
     install_policy_tester
+  elif [[ $tool == kubernetes ]]; then
+    install_kubernetes
   else
     install_tool "$tool"
   fi

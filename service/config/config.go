@@ -143,8 +143,11 @@ func parseBytes(v string) (int64, error) {
 
 // parseDuration reads a Go duration into dst: positive and at least least,
 // or 0 when zero says what 0 means.
-func parseDuration(v string, dst *time.Duration, zero string, least time.Duration, example string) error {
+func parseDuration(v string, dst *time.Duration, zero string, least time.Duration, example string, bareSeconds bool) error {
 	d, err := time.ParseDuration(v)
+	if n, convErr := strconv.ParseUint(v, 10, 32); bareSeconds && convErr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
 	switch {
 	case err != nil && zero != "":
 		return fmt.Errorf("must be a Go duration such as %s, or 0 %s", example, zero)
@@ -170,14 +173,18 @@ func durationsFromEnv(getenv func(string) string, cfg *Config) []error {
 		zero    string
 		least   time.Duration
 		example string
+		// bareSeconds: a plain number counts seconds. The OpenTelemetry
+		// demo sets PRODUCT_CATALOG_RELOAD_INTERVAL=10, and a drop-in for
+		// its product catalog must start with its settings.
+		bareSeconds bool
 	}{
-		{EnvReloadInterval, &cfg.ReloadInterval, "to disable reloading", 100 * time.Millisecond, "10s or 1m"},
-		{EnvShutdownTimeout, &cfg.ShutdownTimeout, "", 0, "10s"},
-		{EnvShutdownDrain, &cfg.ShutdownDrain, "to stop at once", 0, "5s"},
-		{EnvCacheMaxAge, &cfg.CacheMaxAge, "to make clients revalidate every time", time.Second, "60s"},
+		{EnvReloadInterval, &cfg.ReloadInterval, "to disable reloading", 100 * time.Millisecond, "10s or 1m", true},
+		{EnvShutdownTimeout, &cfg.ShutdownTimeout, "", 0, "10s", false},
+		{EnvShutdownDrain, &cfg.ShutdownDrain, "to stop at once", 0, "5s", false},
+		{EnvCacheMaxAge, &cfg.CacheMaxAge, "to make clients revalidate every time", time.Second, "60s", false},
 	} {
 		if v := getenv(d.name); v != "" {
-			if err := parseDuration(v, d.dst, d.zero, d.least, d.example); err != nil {
+			if err := parseDuration(v, d.dst, d.zero, d.least, d.example, d.bareSeconds); err != nil {
 				errs = append(errs, fmt.Errorf("%s=%q: %w", d.name, v, err))
 			}
 		}

@@ -29,6 +29,7 @@ func TestFromEnv(t *testing.T) {
 		{"browsers and caches", map[string]string{EnvCacheMaxAge: "1m", EnvCORSOrigins: "https://shop.example, http://localhost:8080"}, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second,
 			CacheMaxAge: time.Minute, CORSOrigins: []string{"https://shop.example", "http://localhost:8080"}}},
 		{"reload disabled", map[string]string{EnvReloadInterval: "0"}, Config{Port: 8088, CatalogDir: "products", LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second}},
+		{"the OpenTelemetry demo's reload interval, in seconds", map[string]string{EnvReloadInterval: "10"}, Config{Port: 8088, CatalogDir: "products", ReloadInterval: 10 * time.Second, LogLevel: "info", AccessLog: "sampled", ShutdownTimeout: 10 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,6 +76,8 @@ func TestFromEnvRejects(t *testing.T) {
 		{EnvPort, "http", "must be a port number"},
 		{EnvReloadInterval, "-5s", "must not be negative"},
 		{EnvReloadInterval, "1ms", "must be 0 or at least 100ms"},
+		{EnvReloadInterval, "1.5", "must be a Go duration"},
+		{EnvShutdownTimeout, "10", "must be a positive Go duration"}, // seconds without a unit only where the demo needs them
 		{EnvShutdownTimeout, "0", "must be a positive Go duration"},
 		{EnvMaxFileBytes, "0", "must be a positive number of bytes"},
 		{EnvMaxFileBytes, "-1", "must be a positive number of bytes"},

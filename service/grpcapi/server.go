@@ -55,15 +55,20 @@ func NewServer() *Server {
 func (s *Server) Publish(c *catalog.Catalog) {
 	products := make([]*oteldemo.Product, c.Len())
 	for i := range products {
-		p := c.At(i)
-		products[i] = &oteldemo.Product{
-			Id: p.ID, Name: p.Name, Description: p.Description, Picture: p.Picture,
-			PriceUsd:   &oteldemo.Money{CurrencyCode: p.PriceUSD.CurrencyCode, Units: p.PriceUSD.Units, Nanos: p.PriceUSD.Nanos},
-			Categories: p.Categories,
-		}
+		products[i] = ProductMessage(c.At(i))
 	}
 	s.current.Store(&view{catalog: c, products: products, list: &oteldemo.ListProductsResponse{Products: products}})
 	s.setServing(healthpb.HealthCheckResponse_SERVING)
+}
+
+// ProductMessage is p as the demo's Product message. It shares p's strings
+// and categories rather than copying them.
+func ProductMessage(p catalog.Product) *oteldemo.Product {
+	return &oteldemo.Product{
+		Id: p.ID, Name: p.Name, Description: p.Description, Picture: p.Picture,
+		PriceUsd:   &oteldemo.Money{CurrencyCode: p.PriceUSD.CurrencyCode, Units: p.PriceUSD.Units, Nanos: p.PriceUSD.Nanos},
+		Categories: p.Categories,
+	}
 }
 
 // Drain tells health checkers to go elsewhere (NOT_SERVING), while calls
