@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 )
 
 // Limits bound what Load reads, so a catalog directory cannot make the
@@ -22,14 +23,31 @@ type Limits struct {
 // parsing the most they allow stays within a container's memory.
 var DefaultLimits = Limits{FileBytes: 64 << 20, TotalBytes: 256 << 20}
 
-// Load reads and merges every *.json file at the root of fsys into one
-// catalog. origin names fsys in messages (a directory, or "embedded").
+// CatalogFiles names the catalog files at the root of fsys: every *.json
+// whose name does not start with "." (editors' temporary files, and the
+// kubelet's ..data and ..<timestamp> entries in a ConfigMap volume).
+func CatalogFiles(fsys fs.FS) ([]string, error) {
+	names, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	files := names[:0]
+	for _, name := range names {
+		if !strings.HasPrefix(name, ".") {
+			files = append(files, name)
+		}
+	}
+	return files, nil
+}
+
+// Load reads and merges every catalog file (CatalogFiles) at the root of
+// fsys into one catalog. origin names fsys in messages (a directory, or "embedded").
 // Only regular files are read (a symlink counts as what it points to): a
 // named pipe, a device or a directory named *.json is refused, never read
 // or waited on. Either the whole catalog is valid and returned, or nothing
 // is: the *ValidationError lists every problem found.
 func Load(fsys fs.FS, origin string, limits Limits) (*Catalog, error) {
-	names, err := fs.Glob(fsys, "*.json")
+	names, err := CatalogFiles(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", origin, err)
 	}

@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -35,13 +34,47 @@ func (d *Dir) Path() string { return d.path }
 // Load reads and validates the whole directory. The fingerprint is taken
 // before reading, so an edit made during the read is seen as a change next
 // time rather than lost.
+//
+// In a Kubernetes ConfigMap volume every file is a link through ..data,
+// which the kubelet points at a new snapshot directory at once, then
+// removes the old one. The load reads the snapshot ..data names when it
+// starts, so it sees one version of every file, never some of each; if
+// that snapshot is removed under it, it reads the new one instead.
 func (d *Dir) Load() (*catalog.Catalog, error) {
-	fp, err := fingerprint(d.path)
-	if err != nil {
-		return nil, err
+	for attempt := 1; ; attempt++ {
+		dir, fp, err := d.snapshot()
+		if err != nil {
+			return nil, err
+		}
+		d.seen = fp
+		c, err := catalog.Load(nonblockingDirFS(dir), d.path, d.limits)
+		if err != nil && dir != d.path && attempt < maxSnapshotReads {
+			if now, _, snapErr := d.snapshot(); snapErr == nil && now != dir {
+				continue // switched while reading: read the new snapshot whole
+			}
+		}
+		return c, err
 	}
-	d.seen = fp
-	return catalog.Load(nonblockingDirFS(d.path), d.path, d.limits)
+}
+
+// maxSnapshotReads bounds the reads of one Load when ..data keeps moving
+// under it; the kubelet moves it once per ConfigMap update, far less often
+// than a read takes.
+const maxSnapshotReads = 5
+
+// snapshot is the directory to read, the one ..data points at when there
+// is one, and the fingerprint of its files.
+func (d *Dir) snapshot() (dir, fp string, err error) {
+	dir = d.path
+	target, err := filepath.EvalSymlinks(filepath.Join(d.path, "..data"))
+	switch {
+	case err == nil:
+		dir = target
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", "", fmt.Errorf("resolve %s: %w", filepath.Join(d.path, "..data"), err)
+	}
+	fp, err = fingerprint(dir)
+	return dir, dir + "\n" + fp, err
 }
 
 // nonblockingDirFS is os.DirFS opening files with O_NONBLOCK. catalog.Load
@@ -60,7 +93,7 @@ func (d nonblockingDirFS) Open(name string) (fs.File, error) {
 
 // Changed reports whether the directory's files differ from the last load.
 func (d *Dir) Changed() (bool, error) {
-	fp, err := fingerprint(d.path)
+	_, fp, err := d.snapshot()
 	if err != nil {
 		return false, err
 	}
@@ -73,31 +106,27 @@ func (d *Dir) Changed() (bool, error) {
 // Kubernetes ConfigMap volume swaps its files that way, leaving the links'
 // own names, sizes and times as they were).
 func fingerprint(dir string) (string, error) {
-	entries, err := os.ReadDir(dir)
+	names, err := catalog.CatalogFiles(os.DirFS(dir))
 	if err != nil {
 		return "", fmt.Errorf("read catalog directory: %w", err)
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	var b strings.Builder
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		info, err := os.Stat(filepath.Join(dir, e.Name()))
+	for _, name := range names {
+		info, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				// Removed while listing, or a dangling symlink: Load reports
 				// the latter, and the next poll sees the former.
-				fmt.Fprintf(&b, "%s\x00missing\n", e.Name())
+				fmt.Fprintf(&b, "%s\x00missing\n", name)
 				continue
 			}
-			return "", fmt.Errorf("stat %s: %w", e.Name(), err)
+			return "", fmt.Errorf("stat %s: %w", name, err)
 		}
 		var inode uint64
 		if st, ok := info.Sys().(*syscall.Stat_t); ok {
 			inode = st.Ino
 		}
-		fmt.Fprintf(&b, "%s\x00%d\x00%d\x00%d\n", e.Name(), info.Size(), info.ModTime().UnixNano(), inode)
+		fmt.Fprintf(&b, "%s\x00%d\x00%d\x00%d\n", name, info.Size(), info.ModTime().UnixNano(), inode)
 	}
 	return b.String(), nil
 }
