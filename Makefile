@@ -31,7 +31,7 @@ build: ## build ./product-catalog (static, reproducible)
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o product-catalog .
 
 .PHONY: test
-test: lint test-go test-contract fuzz-short test-policy test-scripts test-image test-supply-chain ## every check and test (what CI runs)
+test: lint test-go test-contract fuzz-short test-policy test-scripts test-image test-supply-chain test-k8s ## every check and test (what CI runs)
 
 # The handler and end-to-end tests record their HTTP exchanges here, for
 # test-contract to hold to openapi.json.
@@ -78,6 +78,10 @@ lint: ## gofmt, go vet, staticcheck, shellcheck, the OpenAPI linter (Redocly CLI
 .PHONY: test-scripts
 test-scripts: ## the scripts with fake crane and cosign: verify.sh's reasons, sbom-audit.sh's symlinks, purls, hostile VERSION
 	build/test-scripts.sh
+
+.PHONY: test-k8s
+test-k8s: ## deploy/ on a real Kubernetes built here: dry run, restricted PSS, pods of both images, ConfigMap reload, zero-loss rolling restart (root)
+	build/k8s/test.sh
 
 .PHONY: test-image
 test-image: ## build the Dockerfile with BuildKit (stand-in bases) and test the image

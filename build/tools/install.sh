@@ -35,6 +35,7 @@ package_of() {
     actionlint) echo "$here/actionlint github.com/rhysd/actionlint/cmd/actionlint" ;;
     buildx) echo "$here/buildx github.com/docker/buildx/cmd/buildx" ;;
     grpcurl) echo "$here/grpc github.com/fullstorydev/grpcurl/cmd/grpcurl" ;;
+    imagepull) echo "$here/imagepull github.com/product-catalog/product-catalog/build/tools/imagepull" ;;
     ghz) echo "$here/grpc github.com/bojand/ghz/cmd/ghz" ;;
     protoc-gen-go) echo "$here/protoc-gen google.golang.org/protobuf/cmd/protoc-gen-go" ;;
     protoc-gen-go-grpc) echo "$here/protoc-gen google.golang.org/grpc/cmd/protoc-gen-go-grpc" ;;
@@ -52,7 +53,11 @@ install_tool() {
   dir="$cache/$(basename "$mod")-$key"
   if [[ ! -x $dir/$tool ]]; then
     echo "install.sh: building $tool, pinned in ${mod#"$repo/"}/go.mod (minutes on a cold Go cache)" >&2
-    (cd "$mod" && GOBIN="$dir" GOFLAGS=-mod=readonly go install "$pkg")
+    # containers/image builds without cgo only with its pure-Go OpenPGP
+    # and without the graph drivers that need C libraries.
+    local tags="" cgo=${CGO_ENABLED:-1}
+    [[ $tool != imagepull ]] || tags=containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper cgo=0
+    (cd "$mod" && GOBIN="$dir" GOFLAGS=-mod=readonly CGO_ENABLED=$cgo go install -tags "$tags" "$pkg")
   fi
   ln -sf "$dir/$tool" "$bin/$tool"
 }
@@ -101,7 +106,7 @@ install_kubernetes() {
 
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 || ${tools[0]} == all ]]; then
-  tools=(crane ko cosign syft conftest govulncheck staticcheck benchstat sbomcheck actionlint buildx protoc-gen-go protoc-gen-go-grpc grpcurl ghz policy-tester)
+  tools=(crane ko cosign syft conftest govulncheck staticcheck benchstat sbomcheck actionlint buildx protoc-gen-go protoc-gen-go-grpc grpcurl ghz imagepull policy-tester)
 fi
 for tool in "${tools[@]}"; do
   if [[ $tool == policy-tester ]]; then
