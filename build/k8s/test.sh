@@ -37,8 +37,8 @@ export K8S_STATE=$work/cluster
 source build/k8s/cluster.sh
 registry_pid=""
 cleanup() {
-  cluster_down
   [[ -z $registry_pid ]] || kill "$registry_pid" 2>/dev/null || true
+  cluster_down || true
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -22,7 +22,7 @@ cd "$repo"
 out=${OUT:-$repo/.out}
 mkdir -p "$out"
 
-"$repo/build/tools/install.sh" crane ko cosign syft conftest govulncheck sbomcheck policy-tester grpcurl >&2
+"$repo/build/tools/install.sh" crane ko cosign syft conftest govulncheck sbomcheck policy-tester grpcurl imagepull kubernetes >&2
 "$repo/build/docker/ensure-docker.sh" >&2
 
 work=$(mktemp -d)
@@ -327,10 +327,52 @@ for image in "$ko_image" "$docker_image"; do
   say "ok, admitted by policy/admission/cip-key.yaml: $image"
   passed=$((passed + 1))
 done
+# The images as the manifests in deploy/ name them: each overlay rendered
+# with this run's digest, its pod spec's image admitted.
+for overlay in ko dockerfile; do
+  image=$ko_image
+  [[ $overlay == ko ]] || image=$docker_image
+  cp -r "$repo/deploy" "$work/deploy-$overlay"
+  sed -i -e "s#newName: .*#newName: ${image%@*}#" -e "s#digest: .*#digest: ${image#*@}#" "$work/deploy-$overlay/overlays/$overlay/kustomization.yaml"
+  pod_image=$(kubectl kustomize "$work/deploy-$overlay/overlays/$overlay" | awk '$1 == "image:" {print $2}')
+  [[ $pod_image == "$image" ]] || die "deploy/overlays/$overlay renders image $pod_image, want $image"
+  admit "$work/cip.yaml" "$pod_image" >&2 || die "the policy-controller tester refused the image of deploy/overlays/$overlay's pods"
+  say "ok, admitted by policy/admission/cip-key.yaml: the pods of deploy/overlays/$overlay ($pod_image)"
+  passed=$((passed + 1))
+done
 expect_fail "admit an unsigned image" "no matching attestations" admit "$work/cip.yaml" "$unsigned"
 expect_fail "admit an image signed with another key" "accepted signatures do not match threshold" admit "$work/cip-wrong-key.yaml" "$ko_image"
 expect_fail "admit a signed image with no attestations" "no matching attestations" admit "$work/cip.yaml" "$unattested"
 expect_fail "admit an image whose SBOM fails the policy" "the base image is not listed" admit "$work/cip.yaml" "$badsbom"
 expect_fail "admit an image whose provenance lacks its source repository" "the source repository is not" admit "$work/cip.yaml" "$norepo"
+
+# 7. A signed pull by a container runtime: containers/image (CRI-O, podman,
+# skopeo) under deploy/containers' policy.json and registries.d, with this
+# run's key and registry in place of the release's.
+render_pull_policy() { # render_pull_policy PUB > policy.json
+  jq --arg key "$1" --arg ko "$repo_ko" --arg dockerfile "$(repo_of "$docker_image")" '
+    .transports.docker |= {($ko): .["ghcr.io/product-catalog/product-catalog-ko"], ($dockerfile): .["ghcr.io/product-catalog/product-catalog"]}
+    | .transports.docker[][].keyPath = $key' "$repo/deploy/containers/policy.json"
+}
+render_pull_policy "$pub" >"$work/pull-policy.json"
+render_pull_policy "$wrong_pub" >"$work/pull-policy-wrong-key.json"
+mkdir -p "$work/registries.d"
+sed "s#ghcr.io/product-catalog:#$REGISTRY:#" "$repo/deploy/containers/registries.d/product-catalog.yaml" >"$work/registries.d/product-catalog.yaml"
+pull() { # pull POLICY IMAGE: as CRI-O pulls, into a directory
+  rm -rf "$work/pulled"
+  imagepull -policy "$1" -registries-d "$work/registries.d" -insecure "docker://$2" "dir:$work/pulled"
+}
+for image in "$ko_image" "$docker_image"; do
+  pull "$work/pull-policy.json" "$image" >"$work/pull.log" 2>&1 || { cat "$work/pull.log" >&2; die "containers/image refused the signed $image"; }
+  say "ok, pulled through containers/image with deploy/containers/policy.json: $image (the platform manifest's signature checked)"
+  passed=$((passed + 1))
+done
+expect_fail "pull an unsigned image through containers/image" "A signature was required, but no signature exists" \
+  pull "$work/pull-policy.json" "$unsigned"
+expect_fail "pull an image signed with another key through containers/image" "cryptographic signature verification failed" \
+  pull "$work/pull-policy-wrong-key.json" "$ko_image"
+crane copy "$ko_image" "$repo_ko-elsewhere:$VERSION" 2>/dev/null
+expect_fail "pull the same image from a repository the policy does not name" "is rejected by policy" \
+  pull "$work/pull-policy.json" "$repo_ko-elsewhere@$(digest_of "$ko_image")"
 
 say "ok: both images built, SBOM'd, audited, signed, attested and verified; $passed checks of acceptance and refusal passed"
