@@ -105,7 +105,7 @@ bench: bench-go bench-load ## Go benchmarks vs the baseline (benchstat), then th
 bench-go: ## Go benchmarks (repository + 1k/10k/100k catalogs), compared with build/bench/baseline.txt
 	build/tools/install.sh benchstat >&2
 	mkdir -p .out/bench
-	go test -run '^$$' -bench . -benchmem -benchtime 500ms -count $(BENCH_COUNT) -timeout 30m ./service/catalog/ ./service/httpapi/ ./service/app/ ./service/metrics/ | tee .out/bench/go.txt
+	go test -run '^$$' -bench . -benchmem -benchtime 500ms -count $(BENCH_COUNT) -timeout 30m ./service/catalog/ ./service/httpapi/ ./service/app/ ./service/metrics/ ./service/grpcapi/ | tee .out/bench/go.txt
 	$(BIN)/benchstat build/bench/baseline.txt .out/bench/go.txt
 
 .PHONY: bench-load

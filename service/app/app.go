@@ -117,7 +117,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	srv := httpapi.NewHTTPServer(handler)
 	srv.ErrorLog = zap.NewStdLog(logger.With(zap.String("source", "net/http")))
 	grpcServer := grpcapi.NewGRPCServer(rpc, logger, logs.access, m, grpcapi.Limits{
-		Handshake: httpapi.ReadHeaderTimeout, Idle: httpapi.IdleTimeout, Call: httpapi.WriteTimeout,
+		Handshake: httpapi.ReadHeaderTimeout, Idle: httpapi.IdleTimeout, Unresponsive: httpapi.WriteTimeout,
 		MaxHeaderBytes: httpapi.MaxHeaderBytes, MaxMessageBytes: httpapi.MaxHeaderBytes, MaxStreams: maxStreamsPerConn,
 	})
 	// One port: HTTP/2 prior-knowledge connections (gRPC) and the rest

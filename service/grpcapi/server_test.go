@@ -25,11 +25,11 @@ import (
 )
 
 var testLimits = Limits{
-	Handshake: 5 * time.Second, Idle: time.Minute, Call: 10 * time.Second,
+	Handshake: 5 * time.Second, Idle: time.Minute, Unresponsive: 10 * time.Second,
 	MaxHeaderBytes: 64 << 10, MaxMessageBytes: 64 << 10, MaxStreams: 100,
 }
 
-func testCatalog(t *testing.T) *catalog.Catalog {
+func testCatalog(t testing.TB) *catalog.Catalog {
 	t.Helper()
 	c, err := catalog.Load(os.DirFS("testdata/catalog"), "testdata", catalog.DefaultLimits)
 	if err != nil {
@@ -47,7 +47,7 @@ type harness struct {
 
 // serve runs the real gRPC server on a loopback port with a client from
 // the generated code.
-func serve(t *testing.T, svc *Server) harness {
+func serve(t testing.TB, svc *Server) harness {
 	t.Helper()
 	core, logs := observer.New(zap.DebugLevel)
 	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), metrics.New("test"), testLimits)
@@ -198,7 +198,9 @@ func TestHealthFollowsTheCatalogAndTheDrain(t *testing.T) {
 }
 
 // Each call is logged with the REST access log's fields and its gRPC
-// code, and keeps a well-formed x-request-id from the caller.
+// code, and keeps a well-formed x-request-id from the caller, sent back in
+// the response headers; a caller that sent none gets none back, and the
+// log has the id the server made.
 func TestAccessLogAndRequestID(t *testing.T) {
 	h := published(t)
 	var header metadata.MD
@@ -225,6 +227,19 @@ func TestAccessLogAndRequestID(t *testing.T) {
 	}
 	if _, ok := fields["duration_us"]; !ok {
 		t.Errorf("log line lacks duration_us: %v", fields)
+	}
+
+	h.logs.TakeAll()
+	var bare metadata.MD
+	if _, err := h.client.GetProduct(context.Background(), &oteldemo.GetProductRequest{Id: "A1"}, grpc.Header(&bare)); err != nil {
+		t.Fatal(err)
+	}
+	if got := bare.Get("x-request-id"); len(got) != 0 {
+		t.Errorf("x-request-id header = %v for a caller that sent none, want none", got)
+	}
+	entries = h.logs.FilterMessage("request").All()
+	if len(entries) != 1 || entries[0].ContextMap()["request_id"] == "" {
+		t.Errorf("request lines = %v, want one with a request_id the server made", entries)
 	}
 }
 
