@@ -10,7 +10,8 @@
 #   - the Makefile refuses a hostile VERSION (from a git tag) before any
 #     recipe runs;
 #   - the OpenAPI linter fails the document when it loses what its rules
-#     ask for.
+#     ask for;
+#   - build/k8s/pin.sh pins an overlay to a digest and refuses anything else.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d)
@@ -183,5 +184,15 @@ for case in \
   jq "$filter" "$document" >"$work/openapi.json"
   out=$("$root/build/openapi-lint/lint.sh" "$work/openapi.json" 2>&1) && fail "the OpenAPI linter passed $what:"$'\n'"$out"
   ok "the OpenAPI linter fails $what"
+done
+# build/k8s/pin.sh: an overlay is pinned to a digest, never to a tag.
+cp -r "$root/deploy" "$work/deploy"
+digest=sha256:$(printf '%064d' 7)
+"$root/build/k8s/pin.sh" "$work/deploy" ko "ghcr.io/example/product-catalog-ko@$digest" 2>/dev/null
+grep -qx "    digest: $digest" "$work/deploy/overlays/ko/kustomization.yaml" || fail "pin.sh did not write the digest"
+ok "pin.sh pins an overlay to a digest"
+for ref in ghcr.io/example/product-catalog-ko:latest "ghcr.io/example/product-catalog-ko@sha256:abc" "ghcr.io/example/x@$digest;touch /tmp/x"; do
+  "$root/build/k8s/pin.sh" "$work/deploy" ko "$ref" 2>/dev/null && fail "pin.sh took $ref"
+  ok "pin.sh refuses $ref"
 done
 echo "test-scripts.sh: $passed checks passed"

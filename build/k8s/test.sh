@@ -115,7 +115,7 @@ render() {
   local copy=$work/deploy-$1-$RANDOM
   cp -r deploy "$copy"
   if [[ -n ${2:-} ]]; then
-    sed -i -e "s#newName: .*#newName: ${2%@*}#" -e "s#digest: .*#digest: ${2#*@}#" "$copy/overlays/$1/kustomization.yaml"
+    build/k8s/pin.sh "$copy" "$1" "$2" 2>/dev/null
   fi
   kubectl kustomize "$copy/overlays/$1"
 }

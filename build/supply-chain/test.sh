@@ -333,7 +333,7 @@ for overlay in ko dockerfile; do
   image=$ko_image
   [[ $overlay == ko ]] || image=$docker_image
   cp -r "$repo/deploy" "$work/deploy-$overlay"
-  sed -i -e "s#newName: .*#newName: ${image%@*}#" -e "s#digest: .*#digest: ${image#*@}#" "$work/deploy-$overlay/overlays/$overlay/kustomization.yaml"
+  "$repo/build/k8s/pin.sh" "$work/deploy-$overlay" "$overlay" "$image" 2>/dev/null
   pod_image=$(kubectl kustomize "$work/deploy-$overlay/overlays/$overlay" | awk '$1 == "image:" {print $2}')
   [[ $pod_image == "$image" ]] || die "deploy/overlays/$overlay renders image $pod_image, want $image"
   admit "$work/cip.yaml" "$pod_image" >&2 || die "the policy-controller tester refused the image of deploy/overlays/$overlay's pods"
