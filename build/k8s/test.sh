@@ -39,6 +39,8 @@ registry_pid=""
 cleanup() {
   [[ -z $registry_pid ]] || kill "$registry_pid" 2>/dev/null || true
   cluster_down || true
+  # The images this run made in Docker (their tarballs are in $work).
+  docker rmi product-catalog.local/product-catalog:k8s product-catalog.local/pause:3.10 >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -29,6 +29,11 @@ work=$(mktemp -d)
 cids=()
 cleanup() {
   for c in "${cids[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+  # The tags this run gave Docker images, so that runs do not pile up.
+  if [[ -n ${REGISTRY:-} ]]; then
+    docker rmi "$REGISTRY/product-catalog-dockerfile:${VERSION:-}" "$REGISTRY/alpine-standin:3.22" \
+      "$REGISTRY/golang-standin:1.22" >/dev/null 2>&1 || true
+  fi
   [[ -z ${REGISTRY_PID:-} ]] || kill "$REGISTRY_PID" 2>/dev/null || true
   [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
 }
