@@ -21,7 +21,19 @@ now() { date +%s.%N; }
 # The build context is a copy, so the one-line change never touches the work tree.
 context=$(mktemp -d)
 cid=""
-cleanup() { [[ -n $cid ]] && docker rm -f "$cid" >/dev/null 2>&1; rm -rf "$context"; }
+replaced=() # images that $IMAGE named before a build here moved the tag
+cleanup() {
+  [[ -n $cid ]] && docker rm -f "$cid" >/dev/null 2>&1
+  # Each build moves the tag and leaves the image it named before dangling;
+  # remove those (by id, without force: one that something else still
+  # names stays).
+  local id current
+  current=$(docker images -q "$IMAGE" 2>/dev/null)
+  for id in "${replaced[@]}"; do
+    [[ -z $id || $id == "$current" ]] || docker rmi "$id" >/dev/null 2>&1 || true
+  done
+  rm -rf "$context"
+}
 trap cleanup EXIT
 cp -r Dockerfile .dockerignore go.mod go.sum main.go service products "$context/"
 # The cold build must not reuse, nor wipe, the build cache of anything else on
@@ -37,6 +49,7 @@ sed -i -e "s|--mount=type=cache,target=/go/pkg/mod|--mount=type=cache,id=$run_id
   fail "the Dockerfile's cache mounts are not the four this script renames (go mod download and go build, /go/pkg/mod and /root/.cache/go-build)"
 
 build() {
+  replaced+=("$(docker images -q "$IMAGE")")
   docker buildx build --load --progress=plain "$@" \
     --build-arg GO_IMAGE="$GO_IMAGE" --build-arg RUNTIME_IMAGE="$RUNTIME_IMAGE" \
     --build-arg VERSION=test --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
