@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -203,38 +202,17 @@ func TestSIGTERMDrainsGRPC(t *testing.T) {
 	addr := strings.TrimPrefix(p.base, "http://")
 
 	const load = 100 // calls answered before the signal
-	var mu sync.Mutex
-	var outcomes []callOutcome
-	loaded := make(chan struct{})
-	stop := make(chan struct{})
-	var clients sync.WaitGroup
-	for c := 0; c < 4; c++ {
-		clients.Add(1)
+	calls := make([]func() error, 4)
+	for c := range calls {
 		client := oteldemo.NewProductCatalogServiceClient(dialGRPC(t, addr))
-		go func() {
-			defer clients.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				o := callOutcome{started: time.Now()}
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				_, o.err = client.GetProduct(ctx, &oteldemo.GetProductRequest{Id: "BRW-0001"})
-				cancel()
-				mu.Lock()
-				outcomes = append(outcomes, o)
-				if len(outcomes) == load {
-					close(loaded)
-				}
-				mu.Unlock()
-				if o.err != nil {
-					return // the server is gone
-				}
-			}
-		}()
+		calls[c] = func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := client.GetProduct(ctx, &oteldemo.GetProductRequest{Id: "BRW-0001"})
+			return err
+		}
 	}
+	s := sustain(load, calls)
 
 	// Health, as the demo's probes and a gRPC load balancer watch it.
 	notServing := make(chan time.Time, 1)
@@ -256,28 +234,10 @@ func TestSIGTERMDrainsGRPC(t *testing.T) {
 		}
 	}()
 
-	select {
-	case <-loaded:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("fewer than %d calls answered in 30s; logs:\n%s", load, p.logs)
-	}
-	signalled := time.Now()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	var exitErr error
-	select {
-	case exitErr = <-p.exited:
-		p.exited <- exitErr // for the cleanup
-	case <-time.After(15 * time.Second):
-		t.Fatalf("still running 15s after SIGTERM; logs:\n%s", p.logs)
-	}
-	close(stop)
-	clients.Wait()
+	signalled, exitErr := p.sigterm(t, s, load)
+	outcomes := s.stop()
 
-	if exitErr != nil {
-		t.Errorf("exit after SIGTERM: %v, want exit code 0; logs:\n%s", exitErr, p.logs)
-	}
+	p.checkDrained(t, outcomes, signalled, exitErr, drain, load)
 	select {
 	case at := <-notServing:
 		if at.Before(signalled) {
@@ -286,27 +246,4 @@ func TestSIGTERMDrainsGRPC(t *testing.T) {
 	default:
 		t.Errorf("health never turned NOT_SERVING after SIGTERM")
 	}
-	before, during := 0, 0
-	for _, o := range outcomes {
-		if o.started.After(signalled.Add(drain - 100*time.Millisecond)) {
-			continue
-		}
-		if o.started.Before(signalled) {
-			before++
-		} else {
-			during++
-		}
-		if o.err != nil {
-			t.Errorf("call sent %v after SIGTERM: %v; want an answer", o.started.Sub(signalled).Round(time.Millisecond), o.err)
-		}
-	}
-	if before < load || during < 100 {
-		t.Errorf("%d calls before SIGTERM and %d while draining; want a sustained load (>= %d before, >= 100 during)", before, during, load)
-	}
-	t.Logf("%d calls before SIGTERM, %d while draining", before, during)
-}
-
-type callOutcome struct {
-	started time.Time
-	err     error
 }

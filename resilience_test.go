@@ -98,10 +98,110 @@ func (p *process) metric(t *testing.T, name string) float64 {
 	return 0
 }
 
+// outcome is one call of a sustained load: when it started, and how it
+// failed (nil when it was answered as wanted).
 type outcome struct {
 	started time.Time
-	status  int
 	err     error
+}
+
+// sustained is a load from several clients, each making one call after
+// another until stopped or until a call fails (the server is gone).
+type sustained struct {
+	mu       sync.Mutex
+	outcomes []outcome
+	loaded   chan struct{} // closed once load calls have completed
+	stopping chan struct{}
+	clients  sync.WaitGroup
+}
+
+// sustain starts one client per call; loaded closes after load calls.
+func sustain(load int, calls []func() error) *sustained {
+	s := &sustained{loaded: make(chan struct{}), stopping: make(chan struct{})}
+	for _, call := range calls {
+		s.clients.Add(1)
+		go func() {
+			defer s.clients.Done()
+			for {
+				select {
+				case <-s.stopping:
+					return
+				default:
+				}
+				o := outcome{started: time.Now()}
+				o.err = call()
+				s.mu.Lock()
+				s.outcomes = append(s.outcomes, o)
+				if len(s.outcomes) == load {
+					close(s.loaded)
+				}
+				s.mu.Unlock()
+				if o.err != nil {
+					return
+				}
+			}
+		}()
+	}
+	return s
+}
+
+// stop ends the load and returns every outcome.
+func (s *sustained) stop() []outcome {
+	close(s.stopping)
+	s.clients.Wait()
+	return s.outcomes
+}
+
+// sigterm waits until the load has made load calls, sends SIGTERM, and
+// waits for the process to exit; it returns when the signal went and how
+// the process exited.
+func (p *process) sigterm(t *testing.T, s *sustained, load int) (signalled time.Time, exitErr error) {
+	t.Helper()
+	select {
+	case <-s.loaded:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("fewer than %d calls answered in 30s; logs:\n%s", load, p.logs)
+	}
+	signalled = time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case exitErr = <-p.exited:
+		p.exited <- exitErr // for the cleanup
+	case <-time.After(15 * time.Second):
+		t.Fatalf("still running 15s after SIGTERM; logs:\n%s", p.logs)
+	}
+	return signalled, exitErr
+}
+
+// checkDrained: the process exited 0, and every call sent before the
+// signal, or while draining (less a margin for the one that meets the
+// closing listener), was answered, under a sustained load (at least load
+// calls before, 100 during).
+func (p *process) checkDrained(t *testing.T, outcomes []outcome, signalled time.Time, exitErr error, drain time.Duration, load int) {
+	t.Helper()
+	if exitErr != nil {
+		t.Errorf("exit after SIGTERM: %v, want exit code 0; logs:\n%s", exitErr, p.logs)
+	}
+	before, during := 0, 0
+	for _, o := range outcomes {
+		if o.started.After(signalled.Add(drain - 100*time.Millisecond)) {
+			continue
+		}
+		if o.started.Before(signalled) {
+			before++
+		} else {
+			during++
+		}
+		if o.err != nil {
+			t.Errorf("call sent %v after SIGTERM: %v; want it answered", o.started.Sub(signalled).Round(time.Millisecond), o.err)
+		}
+	}
+	if before < load || during < 100 {
+		t.Errorf("%d calls before SIGTERM and %d while draining; want a sustained load (>= %d before, >= 100 during)", before, during, load)
+	}
+	t.Logf("%d calls before SIGTERM, %d while draining", before, during)
 }
 
 // Under sustained load, SIGTERM makes /readyz answer 503 first, every
@@ -112,52 +212,34 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	p := startProcess(t, "SHUTDOWN_DRAIN="+drain.String())
 
 	const load = 100 // requests answered before the signal
-	var mu sync.Mutex
-	var outcomes []outcome
-	loaded := make(chan struct{}) // closed once load requests have completed
-	stop := make(chan struct{})
-	var clients sync.WaitGroup
-	for c := 0; c < 8; c++ {
-		clients.Add(1)
+	calls := make([]func() error, 8)
+	for c := range calls {
 		client := recordingClient(t, &http.Transport{MaxIdleConnsPerHost: 1}, 10*time.Second)
-		go func() {
-			defer clients.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				o := outcome{started: time.Now()}
-				resp, err := client.Get(p.base + "/products")
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					o.status = resp.StatusCode
-				}
-				o.err = err
-				mu.Lock()
-				outcomes = append(outcomes, o)
-				if len(outcomes) == load {
-					close(loaded)
-				}
-				mu.Unlock()
-				if err != nil {
-					return // the server is gone
-				}
+		calls[c] = func() error {
+			resp, err := client.Get(p.base + "/products")
+			if err != nil {
+				return err
 			}
-		}()
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if err == nil && resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("status %d, want 200", resp.StatusCode)
+			}
+			return err
+		}
 	}
+	s := sustain(load, calls)
 
 	// Readiness, as a load balancer polls it.
 	var first503, firstRefused time.Time
 	polled := make(chan struct{})
+	stopPolling := make(chan struct{})
 	poller := recordingClient(t, &http.Transport{}, time.Second)
 	go func() {
 		defer close(polled)
 		for {
 			select {
-			case <-stop:
+			case <-stopPolling:
 				return
 			default:
 			}
@@ -176,48 +258,12 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 		}
 	}()
 
-	select {
-	case <-loaded:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("fewer than %d requests answered in 30s; logs:\n%s", load, p.logs)
-	}
-	signalled := time.Now()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	var exitErr error
-	select {
-	case exitErr = <-p.exited:
-		p.exited <- exitErr // for the cleanup
-	case <-time.After(15 * time.Second):
-		t.Fatalf("still running 15s after SIGTERM; logs:\n%s", p.logs)
-	}
-	close(stop)
-	clients.Wait()
+	signalled, exitErr := p.sigterm(t, s, load)
+	outcomes := s.stop()
+	close(stopPolling)
 	<-polled
 
-	if exitErr != nil {
-		t.Errorf("exit after SIGTERM: %v, want exit code 0; logs:\n%s", exitErr, p.logs)
-	}
-	before, during := 0, 0
-	for _, o := range outcomes {
-		// Requests sent before the signal, or while draining (less a margin
-		// for the one that meets the closing listener), must all succeed.
-		if o.started.After(signalled.Add(drain - 100*time.Millisecond)) {
-			continue
-		}
-		if o.started.Before(signalled) {
-			before++
-		} else {
-			during++
-		}
-		if o.err != nil || o.status != http.StatusOK {
-			t.Errorf("request sent %v after SIGTERM: status %d, error %v; want 200", o.started.Sub(signalled).Round(time.Millisecond), o.status, o.err)
-		}
-	}
-	if before < load || during < 100 {
-		t.Errorf("%d requests before SIGTERM and %d while draining; want a sustained load (>= %d before, >= 100 during)", before, during, load)
-	}
+	p.checkDrained(t, outcomes, signalled, exitErr, drain, load)
 	switch {
 	case first503.IsZero():
 		t.Errorf("/readyz never answered 503 after SIGTERM")
@@ -226,7 +272,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	case !firstRefused.IsZero() && firstRefused.Before(first503):
 		t.Errorf("connections were refused (%v) before /readyz answered 503 (%v)", firstRefused, first503)
 	}
-	t.Logf("%d requests before SIGTERM, %d while draining; /readyz 503 after %v", before, during, first503.Sub(signalled).Round(time.Millisecond))
+	t.Logf("/readyz 503 after %v", first503.Sub(signalled).Round(time.Millisecond))
 }
 
 // Many idle connections cost a bounded amount each, and connections that
