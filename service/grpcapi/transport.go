@@ -169,22 +169,28 @@ func recoverUnary(logger *zap.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				logger.Error("handler panicked", zap.String("route", info.FullMethod), zap.Any("panic", p), zap.StackSkip("stack", 2))
-				resp, err = nil, status.Error(codes.Internal, "internal error")
+				resp, err = nil, panicked(logger, info.FullMethod, p)
 			}
 		}()
 		return handler(ctx, req)
 	}
 }
 
+// recoverStream is recoverUnary for streams.
 func recoverStream(logger *zap.Logger) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				logger.Error("handler panicked", zap.String("route", info.FullMethod), zap.Any("panic", p), zap.StackSkip("stack", 2))
-				err = status.Error(codes.Internal, "internal error")
+				err = panicked(logger, info.FullMethod, p)
 			}
 		}()
 		return handler(srv, ss)
 	}
+}
+
+// panicked logs a recovered panic, the stack from the panicking handler
+// up, and is the error the caller gets.
+func panicked(logger *zap.Logger, fullMethod string, p any) error {
+	logger.Error("handler panicked", zap.String("route", fullMethod), zap.Any("panic", p), zap.StackSkip("stack", 3))
+	return status.Error(codes.Internal, "internal error")
 }
