@@ -55,28 +55,26 @@ if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
   last=$(($(nproc) - 1))
   server_cpu=(taskset -c "$last") wrk_cpu=(taskset -c "0-$((last - 1))")
 fi
-PRODUCT_CATALOG_PORT=$service_port PRODUCT_CATALOG_DIR=$CATALOG_DIR "${server_cpu[@]}" "$out/product-catalog" >"$out/service.log" 2>&1 &
-service_pid=$!
-pids+=("$service_pid")
-"${server_cpu[@]}" "$out/ceiling" -limits -addr "127.0.0.1:$ceiling_port" -dir "$CATALOG_DIR" >"$out/ceiling.log" 2>&1 &
-ceiling_pid=$!
-pids+=("$ceiling_pid")
-"${server_cpu[@]}" "$out/ceiling" -addr "127.0.0.1:$bare_port" -dir "$CATALOG_DIR" >"$out/ceiling-bare.log" 2>&1 &
-bare_pid=$!
-pids+=("$bare_pid")
-PRODUCT_CATALOG_PORT=$page_service_port PRODUCT_CATALOG_DIR=$out/page "${server_cpu[@]}" "$out/product-catalog" >"$out/page-service.log" 2>&1 &
-page_service_pid=$!
-pids+=("$page_service_pid")
-"${server_cpu[@]}" "$out/ceiling" -limits -addr "127.0.0.1:$page_ceiling_port" -dir "$out/page" >"$out/page-ceiling.log" 2>&1 &
-page_ceiling_pid=$!
-pids+=("$page_ceiling_pid")
-"${server_cpu[@]}" "$out/grpcceiling" -addr "127.0.0.1:$grpc_ceiling_port" -dir "$CATALOG_DIR" >"$out/grpcceiling.log" 2>&1 &
-grpc_ceiling_pid=$!
-pids+=("$grpc_ceiling_pid")
+# serve NAME COMMAND...: a server on the servers' core, logging to
+# NAME.log; its pid goes in NAME_pid, for side_by_side's CPU times.
+serve() {
+  local name=$1
+  shift
+  "${server_cpu[@]}" "$@" >"$out/$name.log" 2>&1 &
+  printf -v "${name}_pid" %s "$!"
+  pids+=("$!")
+}
+service_pid="" # serve sets it, and the peak RSS below reads it
+serve service env "PRODUCT_CATALOG_PORT=$service_port" "PRODUCT_CATALOG_DIR=$CATALOG_DIR" "$out/product-catalog"
+serve ceiling "$out/ceiling" -limits -addr "127.0.0.1:$ceiling_port" -dir "$CATALOG_DIR"
+serve bare "$out/ceiling" -addr "127.0.0.1:$bare_port" -dir "$CATALOG_DIR"
+serve page_service env "PRODUCT_CATALOG_PORT=$page_service_port" "PRODUCT_CATALOG_DIR=$out/page" "$out/product-catalog"
+serve page_ceiling "$out/ceiling" -limits -addr "127.0.0.1:$page_ceiling_port" -dir "$out/page"
+serve grpc_ceiling "$out/grpcceiling" -addr "127.0.0.1:$grpc_ceiling_port" -dir "$CATALOG_DIR"
 for port in "$service_port" "$ceiling_port" "$bare_port" "$page_service_port" "$page_ceiling_port"; do
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 done
-for _ in $(seq 100); do grep -q 'products on' "$out/grpcceiling.log" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q 'products on' "$out/grpc_ceiling.log" && break; sleep 0.1; done
 
 # summary FILE prints "requests/s p50 p99" from a wrk --latency report.
 summary() {
@@ -98,39 +96,46 @@ cpu_ns() {
   echo "$total"
 }
 
-# side_by_side NAME PATH HEADER SERVER...: one round in which the servers,
-# sharing a core, are loaded at once, each request carrying HEADER (or
-# none when it is empty). Prints the first server's per-core throughput as
-# a ratio of each other's: the inverse ratio of their CPU time per request.
+# side_by_side NAME LOAD COUNT SERVER...: one round in which the servers,
+# sharing a core, are loaded at once, each by `LOAD PORT FILE` (which
+# writes its report to FILE); `COUNT FILE` prints how many calls the server
+# answered. Prints the first server's per-core throughput as a ratio of
+# each other's: the inverse ratio of their CPU time per call.
 side_by_side() {
-  local name=$1 path=$2 header=$3 server port pid loaders=() cpu=() requests=() before after
+  local name=$1 load=$2 count=$3 server pid port i loaders=() cpu=() calls=()
   shift 3
-  local servers=("$@") headers=()
-  [[ -z $header ]] || headers=(-H "$header")
+  local servers=("$@")
   for server in "${servers[@]}"; do
     pid=${server}_pid
     cpu+=("$(cpu_ns "${!pid}")")
   done
   for server in "${servers[@]}"; do
     port=${server}_port
-    "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${headers[@]}" "http://127.0.0.1:${!port}$path" >"$out/both-$server$name.txt" &
+    "$load" "${!port}" "$out/both-$server$name" &
     loaders+=($!)
   done
   wait "${loaders[@]}"
   for i in "${!servers[@]}"; do
     pid=${servers[$i]}_pid
-    after=$(cpu_ns "${!pid}")
-    before=${cpu[$i]}
-    cpu[i]=$((after - before))
-    requests+=("$(awk '/requests in/ {print $1}' "$out/both-${servers[$i]}$name.txt")")
+    cpu[i]=$(($(cpu_ns "${!pid}") - cpu[i]))
+    calls+=("$("$count" "$out/both-${servers[$i]}$name")") || return 1
   done
   for i in "${!servers[@]}"; do
     ((i == 0)) && continue
-    awk -v s="${cpu[0]}" -v sn="${requests[0]}" -v o="${cpu[$i]}" -v on="${requests[$i]}" \
+    awk -v s="${cpu[0]}" -v sn="${calls[0]}" -v o="${cpu[$i]}" -v on="${calls[$i]}" \
       'BEGIN {printf "%.2f ", (o / on) / (s / sn)}'
   done
   echo
 }
+
+# wrk_load PORT FILE: GET wrk_path (with wrk_header, if any) on PORT.
+wrk_path=/ wrk_header=""
+wrk_load() {
+  local headers=()
+  [[ -z $wrk_header ]] || headers=(-H "$wrk_header")
+  "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${headers[@]}" "http://127.0.0.1:$1$wrk_path" >"$2"
+}
+wrk_count() { awk '/requests in/ {print $1}' "$1"; }
 
 # median sorts its arguments, rows led by a number, by that number, and
 # prints the range of the numbers, then the middle row.
@@ -162,7 +167,9 @@ for endpoint in /products/BRW-0001 /products; do
 
   per_core=() per_core_bare=()
   for round in $(seq "$ROUNDS"); do
-    read -r vs_ceiling vs_bare < <(side_by_side "${endpoint//\//_}-$round" "$endpoint" "" service ceiling bare)
+    wrk_path=$endpoint wrk_header=""
+    ratios=$(side_by_side "${endpoint//\//_}-$round" wrk_load wrk_count service ceiling bare)
+    read -r vs_ceiling vs_bare <<<"$ratios"
     per_core+=("$vs_ceiling") per_core_bare+=("$vs_bare")
   done
   read -r core_spread core_ratio < <(median "${per_core[@]}")
@@ -186,7 +193,9 @@ for encoding in plain gzip; do
   [[ $encoding == plain ]] || header="Accept-Encoding: gzip" bytes=$gzip_bytes
   per_core=()
   for round in $(seq "$ROUNDS"); do
-    read -r vs_ceiling < <(side_by_side "_page-$encoding-$round" "/products?limit=$PAGE_PRODUCTS" "$header" page_service page_ceiling)
+    wrk_path="/products?limit=$PAGE_PRODUCTS" wrk_header=$header
+    ratios=$(side_by_side "_page-$encoding-$round" wrk_load wrk_count page_service page_ceiling)
+    read -r vs_ceiling <<<"$ratios"
     per_core+=("$vs_ceiling")
   done
   read -r core_spread core_ratio < <(median "${per_core[@]}")
@@ -199,46 +208,34 @@ awk -v p="$plain_bytes" -v g="$gzip_bytes" 'BEGIN {printf "gzip sends %.1f%% of 
 # at start-up), side by side on one core, loaded by ghz (pinned in
 # build/tools/grpc), which reads the calls from our .proto.
 proto=service/grpcapi/oteldemo/product_catalog.proto
-# grpc_side_by_side NAME CALL DATA: one round, both servers loaded at once.
-# Prints the service's per-core throughput as a ratio of the ceiling's.
-grpc_side_by_side() {
-  local name=$1 call=$2 data=$3 server pid port loaders=() cpu=() calls=()
-  for server in service grpc_ceiling; do
-    pid=${server}_pid
-    cpu+=("$(cpu_ns "${!pid}")")
-  done
-  for server in service grpc_ceiling; do
-    port=${server}_port
-    "${wrk_cpu[@]}" "$repo/build/.bin/ghz" --insecure --proto "$proto" --import-paths service/grpcapi \
-      --call "$call" -d "$data" -c "$CONNECTIONS" --connections 4 -z "$DURATION" -O json \
-      "127.0.0.1:${!port}" >"$out/ghz-$server$name.json" &
-    loaders+=($!)
-  done
-  wait "${loaders[@]}"
-  for i in 0 1; do
-    server=$( ((i == 0)) && echo service || echo grpc_ceiling)
-    pid=${server}_pid
-    cpu[i]=$(($(cpu_ns "${!pid}") - cpu[i]))
-    # When -z ends, ghz closes its connections under the calls still in
-    # flight: those fail on the client ("the client connection is
-    # closing", "transport is closing"). Any other error is the server's.
-    jq -e '[.errorDistribution // {} | keys[] | select(test("client connection is closing|transport is closing") | not)] | length == 0' \
-      "$out/ghz-$server$name.json" >/dev/null ||
-      { echo "load.sh: ghz saw errors from $server: $(jq -c .errorDistribution "$out/ghz-$server$name.json")" >&2; exit 1; }
-    calls+=("$(jq .statusCodeDistribution.OK "$out/ghz-$server$name.json")")
-  done
-  awk -v s="${cpu[0]}" -v sn="${calls[0]}" -v c="${cpu[1]}" -v cn="${calls[1]}" 'BEGIN {printf "%.2f\n", (c / cn) / (s / sn)}'
+# ghz_load PORT FILE: the unary ghz_call with ghz_data on PORT.
+ghz_call="" ghz_data=""
+ghz_load() {
+  "${wrk_cpu[@]}" "$repo/build/.bin/ghz" --insecure --proto "$proto" --import-paths service/grpcapi \
+    --call "$ghz_call" -d "$ghz_data" -c "$CONNECTIONS" --connections 4 -z "$DURATION" -O json \
+    "127.0.0.1:$1" >"$2"
+}
+# ghz_count FILE: the calls answered OK. When -z ends, ghz closes its
+# connections under the calls still in flight: those fail on the client
+# ("the client connection is closing", "transport is closing"). Any other
+# error is the server's, and stops the test.
+ghz_count() {
+  jq -e '[.errorDistribution // {} | keys[] | select(test("client connection is closing|transport is closing") | not)] | length == 0' \
+    "$1" >/dev/null || { echo "load.sh: ghz saw errors in $1: $(jq -c .errorDistribution "$1")" >&2; exit 1; }
+  jq .statusCodeDistribution.OK "$1"
 }
 echo "load.sh: gRPC, the service and a bare grpc-go server side by side (ghz, $CONNECTIONS concurrent calls on 4 connections)"
 printf '%-36s %-22s %s\n' call "per-core ratio (range)" "service calls/s (last round)"
 for call in "GetProduct|{\"id\": \"BRW-0001\"}" "ListProducts|{}"; do
   method=${call%%|*} data=${call#*|}
   per_core=()
+  ghz_call=oteldemo.ProductCatalogService.$method ghz_data=$data
   for round in $(seq "$ROUNDS"); do
-    per_core+=("$(grpc_side_by_side "_$method-$round" "oteldemo.ProductCatalogService.$method" "$data")")
+    ratios=$(side_by_side "_$method-$round" ghz_load ghz_count service grpc_ceiling)
+    per_core+=("${ratios% }")
   done
   read -r core_spread core_ratio < <(median "${per_core[@]}")
-  printf '%-36s %-22s %s\n' "$method" "$core_ratio ($core_spread)" "$(jq '.rps | floor' "$out/ghz-service_$method-$ROUNDS.json")"
+  printf '%-36s %-22s %s\n' "$method" "$core_ratio ($core_spread)" "$(jq '.rps | floor' "$out/both-service_$method-$ROUNDS")"
 done
 
 # VmHWM is the service's peak resident set over its whole life, load included.
@@ -250,9 +247,7 @@ echo "targets: per-core ratio >= 0.80 for both endpoints, the gzip page and both
 # percentile measures the queue, not the search. Its first sight of a
 # common query pays for checking every match; the snapshot then remembers
 # the answer.
-PRODUCT_CATALOG_PORT=$search_port PRODUCT_CATALOG_DIR=$out/generated "${server_cpu[@]}" "$out/product-catalog" >"$out/search-service.log" 2>&1 &
-search_pid=$!
-pids+=("$search_pid")
+serve search env "PRODUCT_CATALOG_PORT=$search_port" "PRODUCT_CATALOG_DIR=$out/generated" "$out/product-catalog"
 for _ in $(seq 300); do curl -fsS "http://127.0.0.1:$search_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 "${wrk_cpu[@]}" wrk -t"$THREADS" -c"$SEARCH_CONNECTIONS" -d"$DURATION" --latency -s build/bench/search.lua "http://127.0.0.1:$search_port" >"$out/search.txt"
 read -r q_rps q_p50 q_p99 < <(summary "$out/search.txt")
