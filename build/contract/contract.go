@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -81,14 +82,7 @@ func (c *Contract) Documented() map[Operation][]string {
 	out := map[Operation][]string{}
 	for p, item := range c.doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			statuses := slices.Sorted(func(yield func(string) bool) {
-				for status := range op.Responses.Map() {
-					if !yield(status) {
-						return
-					}
-				}
-			})
-			out[Operation{method, p}] = statuses
+			out[Operation{method, p}] = slices.Sorted(maps.Keys(op.Responses.Map()))
 		}
 	}
 	return out

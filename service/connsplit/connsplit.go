@@ -11,7 +11,6 @@
 package connsplit
 
 import (
-	"bytes"
 	"errors"
 	"net"
 	"sync"
@@ -90,7 +89,7 @@ func (s *Splitter) route(conn net.Conn) {
 	}
 	var buf [len(preface)]byte
 	n := 0
-	for n < len(buf) && bytes.Equal(buf[:n], []byte(preface[:n])) {
+	for n < len(buf) && string(buf[:n]) == preface[:n] {
 		read, err := conn.Read(buf[n:])
 		n += read
 		if err != nil {
@@ -106,7 +105,7 @@ func (s *Splitter) route(conn net.Conn) {
 		return
 	}
 	peeked := &peekedConn{Conn: conn, peeked: append([]byte(nil), buf[:n]...)}
-	if n == len(preface) && string(buf[:]) == preface {
+	if string(buf[:n]) == preface {
 		s.http2.hand(peeked)
 	} else {
 		s.http1.hand(peeked)
