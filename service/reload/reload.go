@@ -49,7 +49,7 @@ func (d *Dir) Load() (*catalog.Catalog, error) {
 		d.seen = fp
 		c, err := catalog.Load(nonblockingDirFS(dir), d.path, d.limits)
 		if err != nil && dir != d.path && attempt < maxSnapshotReads {
-			if now, _, snapErr := d.snapshot(); snapErr == nil && now != dir {
+			if now, resolveErr := d.resolve(); resolveErr == nil && now != dir {
 				continue // switched while reading: read the new snapshot whole
 			}
 		}
@@ -62,19 +62,29 @@ func (d *Dir) Load() (*catalog.Catalog, error) {
 // than a read takes.
 const maxSnapshotReads = 5
 
-// snapshot is the directory to read, the one ..data points at when there
-// is one, and the fingerprint of its files.
+// snapshot is the directory to read and the fingerprint of its files.
 func (d *Dir) snapshot() (dir, fp string, err error) {
-	dir = d.path
-	target, err := filepath.EvalSymlinks(filepath.Join(d.path, "..data"))
-	switch {
-	case err == nil:
-		dir = target
-	case !errors.Is(err, fs.ErrNotExist):
-		return "", "", fmt.Errorf("resolve %s: %w", filepath.Join(d.path, "..data"), err)
+	dir, err = d.resolve()
+	if err != nil {
+		return "", "", err
 	}
 	fp, err = fingerprint(dir)
 	return dir, dir + "\n" + fp, err
+}
+
+// resolve is the directory ..data points at, when there is one, or the
+// directory itself.
+func (d *Dir) resolve() (string, error) {
+	link := filepath.Join(d.path, "..data")
+	target, err := filepath.EvalSymlinks(link)
+	switch {
+	case err == nil:
+		return target, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return d.path, nil
+	default:
+		return "", fmt.Errorf("resolve %s: %w", link, err)
+	}
 }
 
 // nonblockingDirFS is os.DirFS opening files with O_NONBLOCK. catalog.Load
