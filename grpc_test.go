@@ -6,9 +6,7 @@ import (
 	"io"
 	"net/url"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -103,30 +101,13 @@ func TestGRPCAndRESTShareThePort(t *testing.T) {
 	}
 }
 
-var (
-	grpcurlOnce sync.Once
-	grpcurlPath string
-	grpcurlErr  error
-)
-
-// grpcurl builds the third-party client at the version the tools module
+// grpcurlTool is the third-party client, at the version the tools module
 // pins (the Go build cache keeps later runs quick).
+var grpcurlTool program
+
 func grpcurl(t *testing.T) string {
 	t.Helper()
-	grpcurlOnce.Do(func() {
-		grpcurlPath = filepath.Join(t.TempDir(), "grpcurl")
-		build := exec.Command("go", "build", "-o", grpcurlPath, "github.com/fullstorydev/grpcurl/cmd/grpcurl")
-		build.Dir = "build/tools/grpc"
-		build.Env = append(build.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
-		if out, err := build.CombinedOutput(); err != nil {
-			grpcurlErr = err
-			t.Logf("go build grpcurl:\n%s", out)
-		}
-	})
-	if grpcurlErr != nil {
-		t.Fatal(grpcurlErr)
-	}
-	return grpcurlPath
+	return grpcurlTool.build(t, "build/tools/grpc", "github.com/fullstorydev/grpcurl/cmd/grpcurl", "GOWORK=off", "GOFLAGS=-mod=readonly")
 }
 
 // grpcurl, a client that has never seen our .proto, finds the service by

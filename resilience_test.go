@@ -21,31 +21,44 @@ import (
 // These tests run the built binary as its own process, the way an
 // orchestrator does: real signals, real exit codes, the process's own memory.
 
-var (
-	binaryOnce sync.Once
-	binaryPath string
-	binaryErr  error
-)
+// program is a Go program built once per test run, into a directory that
+// outlives any one test (and is left to the system's temporary files).
+type program struct {
+	once sync.Once
+	path string
+	err  error
+}
 
-// binary builds the program once per test run.
-func binary(t *testing.T) string {
+// build builds pkg from the module in dir, with env added to the
+// environment, the first time it is asked for.
+func (p *program) build(t *testing.T, dir, pkg string, env ...string) string {
 	t.Helper()
-	binaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "product-catalog-test")
+	p.once.Do(func() {
+		out, err := os.MkdirTemp("", "product-catalog-test")
 		if err != nil {
-			binaryErr = err
+			p.err = err
 			return
 		}
-		binaryPath = filepath.Join(dir, "product-catalog")
-		out, err := exec.Command("go", "build", "-o", binaryPath, ".").CombinedOutput()
-		if err != nil {
-			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
+		p.path = filepath.Join(out, filepath.Base(pkg))
+		cmd := exec.Command("go", "build", "-o", p.path, pkg)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), env...)
+		if output, err := cmd.CombinedOutput(); err != nil {
+			p.err = fmt.Errorf("go build %s: %v\n%s", pkg, err, output)
 		}
 	})
-	if binaryErr != nil {
-		t.Fatal(binaryErr)
+	if p.err != nil {
+		t.Fatal(p.err)
 	}
-	return binaryPath
+	return p.path
+}
+
+// productCatalog is the program under test.
+var productCatalog program
+
+func binary(t *testing.T) string {
+	t.Helper()
+	return productCatalog.build(t, ".", "github.com/product-catalog/product-catalog")
 }
 
 // process is the binary running on a free port.
