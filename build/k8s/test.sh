@@ -12,7 +12,10 @@
 #   4. a ConfigMap edit made through the API reaches every pod, within the
 #      kubelet's sync plus the reload interval;
 #   5. a rolling restart under load, through a balancer that follows the
-#      Service's endpoints (build/k8s/lbload), loses no request.
+#      Service's endpoints (build/k8s/lbload), loses no request;
+#   6. a node the pods cannot run on (tainted, as a control plane is) does
+#      not hold the spread over nodes back; without nodeTaintsPolicy: Honor
+#      it does.
 # The node changes host settings; cluster.sh records and restores them and
 # removes what it made on every exit path (README, "Deploy to Kubernetes").
 set -euo pipefail
@@ -162,8 +165,24 @@ for case in \
   say "ok: the API server refuses a pod that $what (restricted Pod Security Standard)"
 done
 
-# --- 3-5. Real pods, for each image. ---
+# --- 3-6. Real pods, for each image. ---
 namespace=product-catalog
+# A node the pods cannot run on, as a control plane is: tainted, and never
+# Ready (it has no kubelet). Counted as an empty domain of the spread over
+# nodes, it would cap the one real node at one pod.
+kubectl apply -f - >/dev/null <<'EOF'
+apiVersion: v1
+kind: Node
+metadata:
+  name: tainted-control-plane
+  labels:
+    kubernetes.io/hostname: tainted-control-plane
+    node-role.kubernetes.io/control-plane: ""
+spec:
+  taints:
+    - key: node-role.kubernetes.io/control-plane
+      effect: NoSchedule
+EOF
 pods_ips() { kubectl -n "$namespace" get pods -l app.kubernetes.io/name=product-catalog --field-selector status.phase=Running -o jsonpath='{range .items[*]}{.status.podIP}{"\n"}{end}'; }
 token=$(cut -d, -f1 "$K8S_STATE/pki/tokens.csv")
 server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
@@ -172,11 +191,28 @@ for overlay in dockerfile ko; do
   image=$dockerfile_image
   [[ $overlay == ko ]] && image=$ko_image
   render "$overlay" "$image" >"$work/$overlay-local.yaml"
+  if [[ $overlay == dockerfile ]]; then
+    # 6. The control: without nodeTaintsPolicy: Honor the tainted node
+    # counts, and the scheduler leaves pods Pending.
+    grep -v 'nodeTaintsPolicy: Honor' "$work/$overlay-local.yaml" >"$work/ignore-taints.yaml"
+    kubectl apply -f "$work/ignore-taints.yaml" >/dev/null
+    deadline=$((SECONDS + 30))
+    until pending=$(kubectl -n "$namespace" get pods -l app.kubernetes.io/name=product-catalog -o json |
+      jq -r '.items[].status.conditions[]? | select(.type == "PodScheduled" and .reason == "Unschedulable") | .message' | head -1) &&
+      [[ -n $pending ]]; do
+      ((SECONDS < deadline)) || die "without nodeTaintsPolicy: Honor every pod was scheduled: the tainted node does not show what Honor is for"
+      sleep 0.5
+    done
+    grep -q 'topology spread' <<<"$pending" || die "a pod is Pending, but not for the spread: $pending"
+    say "ok (control): without nodeTaintsPolicy: Honor a tainted node holds pods back: $pending"
+    kubectl -n "$namespace" delete deploy/product-catalog --wait=true --timeout 60s >/dev/null
+    kubectl -n "$namespace" wait --for=delete pod -l app.kubernetes.io/name=product-catalog --timeout 60s >/dev/null
+  fi
   kubectl apply -f "$work/$overlay-local.yaml" >/dev/null
   rollout_start=$(date +%s.%N)
   kubectl -n "$namespace" rollout status deploy/product-catalog --timeout 120s >/dev/null ||
     { kubectl -n "$namespace" get pods -o wide; die "the $overlay image's Deployment did not become available"; }
-  say "ok ($overlay): 3 pods Ready through their probes in $(printf '%.1f' "$(echo "$(date +%s.%N) - $rollout_start" | bc)") s"
+  say "ok ($overlay): 3 pods Ready through their probes, beside a tainted node, in $(printf '%.1f' "$(echo "$(date +%s.%N) - $rollout_start" | bc)") s"
   want_total=$(cat products/*.json | grep -c '"id":')
   mapfile -t ips < <(pods_ips)
   [[ ${#ips[@]} == 3 ]] || die "$overlay: ${#ips[@]} running pods, want 3"

@@ -9,7 +9,8 @@
 # is built inside its downloaded, checksum-verified module.
 #
 # usage: build/tools/install.sh [all | TOOL...]   (TOOL kubernetes: the
-# cluster's five binaries, not part of all)
+# cluster's five binaries, not part of all; kubectl: that one alone; kind
+# and helm: the hosted workflow's cluster, not part of all)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,6 +38,8 @@ package_of() {
     grpcurl) echo "$here/grpc github.com/fullstorydev/grpcurl/cmd/grpcurl" ;;
     imagepull) echo "$here/imagepull github.com/product-catalog/product-catalog/build/tools/imagepull" ;;
     ghz) echo "$here/grpc github.com/bojand/ghz/cmd/ghz" ;;
+    kind) echo "$here/kind sigs.k8s.io/kind" ;;
+    helm) echo "$here/kind helm.sh/helm/v3/cmd/helm" ;;
     protoc-gen-go) echo "$here/protoc-gen google.golang.org/protobuf/cmd/protoc-gen-go" ;;
     protoc-gen-go-grpc) echo "$here/protoc-gen google.golang.org/grpc/cmd/protoc-gen-go-grpc" ;;
     *) echo "install.sh: unknown tool: $1" >&2; return 1 ;;
@@ -80,13 +83,14 @@ install_policy_tester() {
 # a copy of the downloaded, checksum-verified module, with the go.mod and
 # go.sum pinned in build/tools/kubernetes (the staging modules at their
 # published versions: see its README).
+# usage: install_kubernetes BINARY...
 install_kubernetes() {
-  local key dir src work binaries=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet) b missing=()
+  local key dir src work binaries=("$@") b missing=()
   key=$(cat "$here/kubernetes/go.mod.patched" "$here/kubernetes/go.sum.patched" | sha256sum | cut -c1-16)
   dir="$cache/kubernetes-$kubernetes_version-$key"
   for b in "${binaries[@]}"; do [[ -x $dir/$b ]] || missing+=("$b"); done
   if ((${#missing[@]} > 0)); then
-    echo "install.sh: building ${missing[*]} $kubernetes_version (about 5 minutes on 2 idle cores with an empty Go build cache)" >&2
+    echo "install.sh: building ${missing[*]} $kubernetes_version (all five: about 5 minutes on 2 idle cores with an empty Go build cache)" >&2
     src=$(GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$kubernetes_version" | jq -r '.Dir // empty')
     : "${src:?go mod download printed no Dir for k8s.io/kubernetes}"
     work=$(mktemp -d)
@@ -112,7 +116,9 @@ for tool in "${tools[@]}"; do
   if [[ $tool == policy-tester ]]; then
     install_policy_tester
   elif [[ $tool == kubernetes ]]; then
-    install_kubernetes
+    install_kubernetes kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet
+  elif [[ $tool == kubectl ]]; then
+    install_kubernetes kubectl
   else
     install_tool "$tool"
   fi
