@@ -228,3 +228,30 @@ deny contains msg if {
 	not sign_step(job)
 	msg := sprintf("job %s holds write permissions but signs nothing (make sign)", [name])
 }
+
+# SECURITY.md's promise after a release: the verified images run on a real
+# cluster under the policy-controller's webhook (build/k8s/kind.sh), from a
+# job that needs the verification and writes nothing.
+verify_jobs := {name |
+	some name, job in jobs
+	some step in steps(job)
+	contains(object.get(step, "run", ""), "make verify")
+}
+
+deploys_verified_images(job) if {
+	some step in steps(job)
+	contains(object.get(step, "run", ""), "build/k8s/kind.sh")
+	some name in verify_jobs
+	name in needs(job)
+	not writes(job)
+}
+
+deny contains msg if {
+	not any_job_deploys_verified_images
+	msg := "no read-only job runs build/k8s/kind.sh after the job that runs make verify"
+}
+
+any_job_deploys_verified_images if {
+	some job in jobs
+	deploys_verified_images(job)
+}

@@ -44,6 +44,8 @@ good := {
 				{"run": "make sign IMAGE=\"$IMAGE\""},
 			],
 		},
+		"verify": {"needs": ["image"], "steps": [checkout, {"run": "make verify IMAGE=\"$IMAGE\""}]},
+		"kubernetes": {"needs": ["image", "verify"], "steps": [checkout, {"run": "build/k8s/kind.sh"}]},
 	},
 }
 
@@ -139,4 +141,16 @@ test_scan_of_unfixable_only_or_critical_only if {
 
 test_writer_that_signs_nothing if {
 	denied([{"op": "remove", "path": "/jobs/image/steps/7"}], "signs nothing")
+}
+
+test_no_kubernetes_job if {
+	denied([{"op": "remove", "path": "/jobs/kubernetes"}], "no read-only job runs build/k8s/kind.sh")
+}
+
+test_kubernetes_job_before_verification if {
+	denied([{"op": "replace", "path": "/jobs/kubernetes/needs", "value": ["image"]}], "no read-only job runs build/k8s/kind.sh")
+}
+
+test_kubernetes_job_that_writes if {
+	denied([{"op": "add", "path": "/jobs/kubernetes/permissions", "value": {"packages": "write"}}], "no read-only job runs build/k8s/kind.sh")
 }
