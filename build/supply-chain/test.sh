@@ -350,6 +350,29 @@ expect_fail "admit an image signed with another key" "accepted signatures do not
 expect_fail "admit a signed image with no attestations" "no matching attestations" admit "$work/cip.yaml" "$unattested"
 expect_fail "admit an image whose SBOM fails the policy" "the base image is not listed" admit "$work/cip.yaml" "$badsbom"
 expect_fail "admit an image whose provenance lacks its source repository" "the source repository is not" admit "$work/cip.yaml" "$norepo"
+# cip-keyless.yaml decides only with Fulcio and Rekor (the hosted
+# workflow's kind job, build/k8s/kind.sh), but the tester first validates
+# it as the webhook does, then says whether it covers an image: it must be
+# valid, cover both released repositories, and not cover an image of
+# someone else's (which no-match-policy: deny then refuses).
+keyless() { # keyless POLICY NAME: the tester's log for NAME@<a digest>
+  policy-tester -policy "$1" -image "$2@sha256:$(printf '0%.0s' {1..64})" 2>&1 || true
+}
+for name in ghcr.io/product-catalog/product-catalog ghcr.io/product-catalog/product-catalog-ko; do
+  log=$(keyless "$repo/policy/admission/cip-keyless.yaml" "$name")
+  grep -q "Policy was successfully validated" <<<"$log" ||
+    die "policy/admission/cip-keyless.yaml is not valid: $(grep -m1 'CIP is invalid' <<<"$log" || tail -3 <<<"$log")"
+  if grep -q "uncovered by policy" <<<"$log"; then die "policy/admission/cip-keyless.yaml does not cover $name"; fi
+  say "ok: policy/admission/cip-keyless.yaml is valid and covers $name"
+  passed=$((passed + 1))
+done
+grep -q "uncovered by policy" <<<"$(keyless "$repo/policy/admission/cip-keyless.yaml" ghcr.io/sigstore/policy-controller/policy-controller)" ||
+  die "policy/admission/cip-keyless.yaml covers ghcr.io/sigstore/policy-controller, an image that is not ours"
+say "ok: policy/admission/cip-keyless.yaml does not cover an image that is not ours"
+passed=$((passed + 1))
+sed '/identities:/,/subjectRegExp:/d' "$repo/policy/admission/cip-keyless.yaml" >"$work/cip-keyless-anyone.yaml"
+expect_fail "validate a keyless policy that names no signer identity" "CIP is invalid" \
+  policy-tester -policy "$work/cip-keyless-anyone.yaml" -image "ghcr.io/product-catalog/product-catalog@sha256:$(printf '0%.0s' {1..64})"
 
 # 7. A signed pull by a container runtime: containers/image (CRI-O, podman,
 # skopeo) under deploy/containers' policy.json and registries.d, with this
