@@ -92,7 +92,13 @@ if [[ $webhook_image != "$webhook_repository:$policy_controller_version" ]] &&
   die "chart $chart_version runs '${webhook_image:-no $webhook_repository image}', not $policy_controller_version ($want_digest), the version make test-supply-chain tests the policies with: pin the chart that ships it"
 fi
 say "ok: the webhook runs policy-controller $policy_controller_version ($webhook_image)"
-kubectl apply -f policy/admission/cip-keyless.yaml >/dev/null
+# The policy's own validating webhook takes a moment after the rollout to
+# install its certificate: the first applies may be turned away for TLS.
+deadline=$((SECONDS + 90))
+until kubectl apply -f policy/admission/cip-keyless.yaml >"$out/cip-apply.log" 2>&1; do
+  ((SECONDS < deadline)) || { cat "$out/cip-apply.log"; die "the API server did not take policy/admission/cip-keyless.yaml"; }
+  sleep 2
+done
 kubectl wait --for=condition=Ready clusterimagepolicy/product-catalog-keyless --timeout 120s >/dev/null ||
   die "policy/admission/cip-keyless.yaml did not become Ready: $(kubectl get clusterimagepolicy product-catalog-keyless -o jsonpath='{.status.conditions}')"
 say "ok: policy/admission/cip-keyless.yaml is Ready"
