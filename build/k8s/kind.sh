@@ -35,8 +35,11 @@ say() { echo "k8s/kind.sh: $*"; }
 die() { echo "k8s/kind.sh: FAIL: $*" >&2; exit 1; }
 start_time=$(date +%s)
 
-# kind v0.26.0's release notes pair it with this node image.
-node_image=kindest/node:v1.31.4@sha256:2cb39f7295fe7eafee0842b1052a599a4fb0f8bcf3f83d96c7f4864c357c6c30
+# kind v0.29.0's release notes pair it with this node image. kind enforces
+# NetworkPolicy (kindnet) since v0.24.0; releases before spring 2025 let a
+# policy like ours, which denies all egress, block the kubelet's probes
+# (kubernetes-sigs/kube-network-policies#150).
+node_image=kindest/node:v1.31.9@sha256:b94a3a6c06198d17f59cca8c6f486236fa05e2fb359cbd75dabbfc348a10b211
 chart=oci://ghcr.io/sigstore/helm-charts/policy-controller
 chart_version=0.10.5
 webhook_repository=ghcr.io/sigstore/policy-controller/policy-controller
