@@ -20,8 +20,9 @@
 # use port-forwards, which the NetworkPolicy does not see.
 #
 # usage: DOCKERFILE_IMAGE=name@sha256:... KO_IMAGE=name@sha256:...
-#        REGISTRY_USER=... REGISTRY_TOKEN=... build/k8s/kind.sh
-#        (Docker logged in to ghcr.io, for crane)
+#        REGISTRY_USER=... REGISTRY_TOKEN=... [LOAD_SECONDS=120] build/k8s/kind.sh
+#        (Docker logged in to ghcr.io, for crane; LOAD_SECONDS must cover a
+#        rolling restart and a ConfigMap edit reaching every pod)
 set -euo pipefail
 : "${DOCKERFILE_IMAGE:?the Dockerfile image the release signed, name@sha256:...}"
 : "${KO_IMAGE:?the ko image the release signed, name@sha256:...}"
