@@ -52,6 +52,7 @@ namespace=product-catalog
 load_namespace=product-catalog-load
 # Covers a rolling restart of 3 pods and a ConfigMap edit reaching them.
 load_seconds=${LOAD_SECONDS:-120}
+[[ $load_seconds =~ ^[1-9][0-9]*$ ]] || die "LOAD_SECONDS=$load_seconds: want a whole number of seconds"
 
 build/tools/install.sh kind helm kubectl crane ko >&2
 PATH=$repo/build/.bin:$PATH
