@@ -54,6 +54,10 @@ load_namespace=product-catalog-load
 load_seconds=${LOAD_SECONDS:-120}
 [[ $load_seconds =~ ^[1-9][0-9]*$ ]] || die "LOAD_SECONDS=$load_seconds: want a whole number of seconds"
 
+for image in "$DOCKERFILE_IMAGE" "$KO_IMAGE"; do
+  [[ $image =~ ^ghcr\.io/[a-z0-9./_-]+@sha256:[0-9a-f]{64}$ ]] || die "$image is not ghcr.io/NAME@sha256:<64 hex>"
+done
+
 build/tools/install.sh kind helm kubectl crane ko >&2
 PATH=$repo/build/.bin:$PATH
 work=$(mktemp -d)
@@ -72,10 +76,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-for image in "$DOCKERFILE_IMAGE" "$KO_IMAGE"; do
-  [[ $image =~ ^ghcr\.io/[a-z0-9./_-]+@sha256:[0-9a-f]{64}$ ]] || die "$image is not ghcr.io/NAME@sha256:<64 hex>"
-done
 
 # --- 1. The cluster and the policy-controller. ---
 say "creating a kind cluster (control plane + 3 workers, $node_image)"
