@@ -11,7 +11,9 @@
 #     recipe runs;
 #   - the OpenAPI linter fails the document when it loses what its rules
 #     ask for;
-#   - build/k8s/pin.sh pins an overlay to a digest and refuses anything else.
+#   - build/k8s/pin.sh pins an overlay to a digest and refuses anything else;
+#   - build/k8s/kind.sh (the hosted job) refuses bad inputs, naming them,
+#     before it builds or starts anything.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d)
@@ -194,5 +196,29 @@ ok "pin.sh pins an overlay to a digest"
 for ref in ghcr.io/example/product-catalog-ko:latest "ghcr.io/example/product-catalog-ko@sha256:abc" "ghcr.io/example/x@$digest;touch /tmp/x"; do
   "$root/build/k8s/pin.sh" "$work/deploy" ko "$ref" 2>/dev/null && fail "pin.sh took $ref"
   ok "pin.sh refuses $ref"
+done
+# build/k8s/kind.sh: each bad input is named before anything is built. It
+# runs from a scratch tree whose install.sh only says it was reached.
+mkdir -p "$work/kind/build/k8s" "$work/kind/build/tools"
+cp "$root/build/k8s/kind.sh" "$work/kind/build/k8s/"
+printf '#!/bin/sh\npolicy_controller_version=v0.0.0\necho "install.sh reached"\nexit 3\n' >"$work/kind/build/tools/install.sh"
+chmod +x "$work/kind/build/tools/install.sh"
+kind_with() { # kind_with [VAR=VALUE]: kind.sh's output with good inputs but VAR
+  env DOCKERFILE_IMAGE="ghcr.io/example/product-catalog@$digest" KO_IMAGE="ghcr.io/example/product-catalog-ko@$digest" \
+    REGISTRY_USER=u REGISTRY_TOKEN=t "$@" "$work/kind/build/k8s/kind.sh" 2>&1 || true
+}
+grep -q "install.sh reached" <<<"$(kind_with)" || fail "kind.sh refused good inputs: $(kind_with)"
+ok "kind.sh takes good inputs"
+for case in \
+  "DOCKERFILE_IMAGE=|DOCKERFILE_IMAGE" \
+  "DOCKERFILE_IMAGE=ghcr.io/example/product-catalog:latest|is not ghcr.io/NAME@sha256" \
+  "KO_IMAGE=registry.example/product-catalog-ko@$digest|is not ghcr.io/NAME@sha256" \
+  "REGISTRY_TOKEN=|REGISTRY_TOKEN" \
+  "LOAD_SECONDS=2m|LOAD_SECONDS=2m: want a whole number of seconds"; do
+  IFS='|' read -r setting reason <<<"$case"
+  out=$(kind_with "$setting")
+  grep -qF -- "$reason" <<<"$out" || fail "kind.sh with $setting did not fail naming '$reason': $out"
+  if grep -q "install.sh reached" <<<"$out"; then fail "kind.sh with $setting went on to build tools"; fi
+  ok "kind.sh refuses $setting before building anything"
 done
 echo "test-scripts.sh: $passed checks passed"
