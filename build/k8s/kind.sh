@@ -60,12 +60,19 @@ done
 
 build/tools/install.sh kind helm kubectl crane ko >&2
 PATH=$repo/build/.bin:$PATH
+# shellcheck source=build/k8s/lib.sh
+source build/k8s/lib.sh
 work=$(mktemp -d)
 export KUBECONFIG=$work/kubeconfig
+# The port-forwards running now (forward, below).
 forwards=()
+unforward() {
+  ((${#forwards[@]} == 0)) || kill "${forwards[@]}" 2>/dev/null || true
+  forwards=()
+}
 cleanup() {
   local rc=$?
-  ((${#forwards[@]} == 0)) || kill "${forwards[@]}" 2>/dev/null || true
+  unforward
   if ((rc != 0)) && [[ -s $KUBECONFIG ]]; then
     echo "k8s/kind.sh: the cluster as the failure left it:" >&2
     kubectl get pods -A -o wide >&2 || true
@@ -121,41 +128,33 @@ rm "$work/dockerconfig.json"
 kubectl -n "$namespace" patch serviceaccount product-catalog -p '{"imagePullSecrets":[{"name":"ghcr-pull"}]}' >/dev/null
 
 # --- 2. Admission, one image at a time. ---
-# probe IMAGE: a pod made from the Deployment's template with IMAGE, sent
-# to the API server as a dry run; prints the API server's answer, and
-# fails when it refused.
-cp -r deploy "$work/deploy"
-build/k8s/pin.sh "$work/deploy" dockerfile "$DOCKERFILE_IMAGE"
-build/k8s/pin.sh "$work/deploy" ko "$KO_IMAGE"
-kubectl kustomize "$work/deploy/overlays/dockerfile" >"$out/dockerfile.yaml"
-kubectl kustomize "$work/deploy/overlays/ko" >"$out/ko.yaml"
+render dockerfile "$DOCKERFILE_IMAGE" >"$out/dockerfile.yaml"
+render ko "$KO_IMAGE" >"$out/ko.yaml"
 kubectl apply --dry-run=client -o json -f "$out/dockerfile.yaml" |
   jq '.items[] | select(.kind == "Deployment") | {apiVersion: "v1", kind: "Pod",
     metadata: {name: "admission-probe", namespace: .metadata.namespace}, spec: .spec.template.spec}' >"$work/pod.json"
+# probe IMAGE: a pod made from the Deployment's template with IMAGE, sent
+# to the API server as a dry run; prints the API server's answer, and
+# fails when it refused.
 probe() {
   jq --arg image "$1" '.spec.containers[0].image = $image' "$work/pod.json" >"$work/probe.json"
   kubectl apply --dry-run=server -f "$work/probe.json" 2>&1
 }
-# admitted IMAGE / refused IMAGE: the webhook loads policies a moment
-# after they are Ready, so each waits, up to a minute, for the answer it
-# expects, and prints the last answer.
-admitted() {
-  local deadline=$((SECONDS + 60)) answer
-  until answer=$(probe "$1"); do
-    ((SECONDS < deadline)) || { echo "$answer"; return 1; }
-    sleep 2
-  done
-}
-refused() {
-  local deadline=$((SECONDS + 60)) answer
-  while answer=$(probe "$1"); do
-    ((SECONDS < deadline)) || { echo "admitted: $answer"; return 1; }
+# expect admitted|refused IMAGE: the webhook loads policies a moment after
+# they are Ready, so this waits, up to a minute, for the answer it expects;
+# it prints the last answer, and fails if that is not the one.
+expect() {
+  local want=$1 deadline=$((SECONDS + 60)) answer got
+  while :; do
+    if answer=$(probe "$2"); then got=admitted; else got=refused; fi
+    [[ $got != "$want" ]] || break
+    ((SECONDS < deadline)) || { echo "$got: $answer"; return 1; }
     sleep 2
   done
   echo "$answer"
 }
 for image in "$DOCKERFILE_IMAGE" "$KO_IMAGE"; do
-  answer=$(admitted "$image") || die "the webhook refused the signed $image: $answer"
+  answer=$(expect admitted "$image") || die "the webhook refused the signed $image: $answer"
   say "ok: the webhook admits a pod of the signed $image"
 done
 # Nobody signs the signature artifact itself: it is an image of our
@@ -163,11 +162,11 @@ done
 repository=${DOCKERFILE_IMAGE%@*}
 digest=${DOCKERFILE_IMAGE#*@}
 unsigned=$repository@$(crane digest "$repository:sha256-${digest#sha256:}.sig")
-answer=$(refused "$unsigned") || die "the webhook admitted $unsigned, which nobody signed"
+answer=$(expect refused "$unsigned") || die "the webhook admitted $unsigned, which nobody signed"
 grep -q 'failed policy: product-catalog-keyless' <<<"$answer" ||
   die "$unsigned was refused, but not by policy product-catalog-keyless: $answer"
 say "ok: the webhook refuses $unsigned, an image of our repository nobody signed: $(tail -1 <<<"$answer")"
-answer=$(refused "$webhook_repository@$want_digest") || die "the webhook admitted an image no policy names"
+answer=$(expect refused "$webhook_repository@$want_digest") || die "the webhook admitted an image no policy names"
 grep -qi 'no matching policies' <<<"$answer" || die "an image no policy names was refused, but not for that: $answer"
 say "ok: the webhook refuses an image no policy names (no-match-policy: deny)"
 
@@ -189,7 +188,7 @@ metadata:
 EOF
 
 want_total=$(cat products/*.json | grep -c '"id":')
-id=$(jq -r '.products[0].id' products/tea.json)
+id=$(edited_id)
 # pods: the Deployment's pods that are running and not terminating.
 pods() {
   kubectl -n "$namespace" get pods -l app.kubernetes.io/name=product-catalog -o json |
@@ -207,10 +206,6 @@ forward() {
     sleep 0.2
     port=$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$log")
   done
-}
-unforward() {
-  ((${#forwards[@]} == 0)) || kill "${forwards[@]}" 2>/dev/null || true
-  forwards=()
 }
 
 for overlay in dockerfile ko; do
@@ -284,10 +279,7 @@ EOF
   say "$overlay: rolling restart done in $((SECONDS - rolled)) s"
 
   name="Edited through the API ($overlay)"
-  jq --arg name "$name" '.products[0].name = $name' products/tea.json >"$work/tea.json"
-  kubectl -n "$namespace" create configmap product-catalog-products --from-file=products/accessories.json \
-    --from-file=products/coffee.json --from-file=tea.json="$work/tea.json" --dry-run=client -o yaml |
-    kubectl apply -f - >/dev/null
+  edit_catalog "$name"
   edited=$SECONDS
   # Kubelet sync (10 s here) plus the reload interval (2 s), with room
   # for a busy runner.
@@ -331,7 +323,7 @@ kubectl create --dry-run=client -o json -f policy/admission/cip-keyless.yaml |
   kubectl apply -f - >/dev/null
 kubectl wait --for=condition=Ready clusterimagepolicy/product-catalog-other-identity --timeout 120s >/dev/null ||
   die "the other-identity policy did not become Ready"
-answer=$(refused "$DOCKERFILE_IMAGE") || die "a policy trusting another identity admitted $DOCKERFILE_IMAGE"
+answer=$(expect refused "$DOCKERFILE_IMAGE") || die "a policy trusting another identity admitted $DOCKERFILE_IMAGE"
 grep -q 'failed policy: product-catalog-other-identity' <<<"$answer" || die "$DOCKERFILE_IMAGE was refused, but not by the other-identity policy: $answer"
 say "ok: a policy that trusts another signer refuses the signed $DOCKERFILE_IMAGE"
 

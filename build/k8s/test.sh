@@ -38,6 +38,8 @@ work=$(mktemp -d)
 export K8S_STATE=$work/cluster
 # shellcheck source=build/k8s/cluster.sh
 source build/k8s/cluster.sh
+# shellcheck source=build/k8s/lib.sh
+source build/k8s/lib.sh
 registry_pid=""
 cleanup() {
   [[ -z $registry_pid ]] || kill "$registry_pid" 2>/dev/null || true
@@ -114,16 +116,6 @@ pinned_by_digest() {
   bad=$(grep -vE '^[a-z0-9./_-]+@sha256:[0-9a-f]{64}$' <<<"$images" || true)
   [[ -z $bad ]] || { echo "not pinned by digest: $bad"; return 1; }
 }
-# render OVERLAY [IMAGE]: the overlay as kubectl kustomize renders it, from a
-# copy whose image is IMAGE (name@digest), or as committed.
-render() {
-  local copy=$work/deploy-$1-$RANDOM
-  cp -r deploy "$copy"
-  if [[ -n ${2:-} ]]; then
-    build/k8s/pin.sh "$copy" "$1" "$2" 2>/dev/null
-  fi
-  kubectl kustomize "$copy/overlays/$1"
-}
 for overlay in dockerfile ko; do
   render "$overlay" >"$out/$overlay.yaml"
   pinned_by_digest "$out/$overlay.yaml" >&2 || die "deploy/overlays/$overlay does not pin its image by digest"
@@ -183,6 +175,11 @@ spec:
     - key: node-role.kubernetes.io/control-plane
       effect: NoSchedule
 EOF
+# delete_deployment: the Deployment, and its pods once they are gone.
+delete_deployment() {
+  kubectl -n "$namespace" delete deploy/product-catalog --wait=true --timeout 60s >/dev/null
+  kubectl -n "$namespace" wait --for=delete pod -l app.kubernetes.io/name=product-catalog --timeout 60s >/dev/null
+}
 pods_ips() { kubectl -n "$namespace" get pods -l app.kubernetes.io/name=product-catalog --field-selector status.phase=Running -o jsonpath='{range .items[*]}{.status.podIP}{"\n"}{end}'; }
 token=$(cut -d, -f1 "$K8S_STATE/pki/tokens.csv")
 server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
@@ -205,8 +202,7 @@ for overlay in dockerfile ko; do
     done
     grep -q 'topology spread' <<<"$pending" || die "a pod is Pending, but not for the spread: $pending"
     say "ok (control): without nodeTaintsPolicy: Honor a tainted node holds pods back: $pending"
-    kubectl -n "$namespace" delete deploy/product-catalog --wait=true --timeout 60s >/dev/null
-    kubectl -n "$namespace" wait --for=delete pod -l app.kubernetes.io/name=product-catalog --timeout 60s >/dev/null
+    delete_deployment
   fi
   kubectl apply -f "$work/$overlay-local.yaml" >/dev/null
   rollout_start=$(date +%s.%N)
@@ -224,12 +220,9 @@ for overlay in dockerfile ko; do
   say "ok ($overlay): every pod serves the ConfigMap's $want_total products over REST, and gRPC health is SERVING"
 
   # 4. An edit through the API, seen by every pod.
-  id=$(jq -r '.products[0].id' products/tea.json)
+  id=$(edited_id)
   name="Edited through the API ($overlay)"
-  jq --arg name "$name" '.products[0].name = $name' products/tea.json >"$work/tea.json"
-  kubectl -n "$namespace" create configmap product-catalog-products --from-file=products/accessories.json \
-    --from-file=products/coffee.json --from-file=tea.json="$work/tea.json" --dry-run=client -o yaml |
-    kubectl apply -f - >/dev/null
+  edit_catalog "$name"
   edited=$(date +%s.%N)
   # The kubelet writes the volume within its sync period (2 s here), the
   # service reloads within PRODUCT_CATALOG_RELOAD_INTERVAL (2 s): 10 s is
@@ -262,8 +255,7 @@ for overlay in dockerfile ko; do
     wait "$load_pid" && die "with SHUTDOWN_DRAIN=0 the rolling restart lost no request either: the load cannot tell"
     say "ok (control): with SHUTDOWN_DRAIN=0 the same restart loses requests: $(tail -1 "$out/lbload-no-drain.txt" | sed 's/^lbload: //')"
   fi
-  kubectl -n "$namespace" delete deploy/product-catalog --wait=true --timeout 60s >/dev/null
-  kubectl -n "$namespace" wait --for=delete pod -l app.kubernetes.io/name=product-catalog --timeout 60s >/dev/null
+  delete_deployment
 done
 kubectl delete namespace "$namespace" --wait=true --timeout 120s >/dev/null
 cluster_down

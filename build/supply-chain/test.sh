@@ -355,8 +355,9 @@ expect_fail "admit an image whose provenance lacks its source repository" "the s
 # it as the webhook does, then says whether it covers an image: it must be
 # valid, cover both released repositories, and not cover an image of
 # someone else's (which no-match-policy: deny then refuses).
+some_digest=sha256:$(printf '0%.0s' {1..64})
 keyless() { # keyless POLICY NAME: the tester's log for NAME@<a digest>
-  policy-tester -policy "$1" -image "$2@sha256:$(printf '0%.0s' {1..64})" 2>&1 || true
+  policy-tester -policy "$1" -image "$2@$some_digest" 2>&1 || true
 }
 for name in ghcr.io/product-catalog/product-catalog ghcr.io/product-catalog/product-catalog-ko; do
   log=$(keyless "$repo/policy/admission/cip-keyless.yaml" "$name")
@@ -372,7 +373,7 @@ say "ok: policy/admission/cip-keyless.yaml does not cover an image that is not o
 passed=$((passed + 1))
 sed '/identities:/,/subjectRegExp:/d' "$repo/policy/admission/cip-keyless.yaml" >"$work/cip-keyless-anyone.yaml"
 expect_fail "validate a keyless policy that names no signer identity" "CIP is invalid" \
-  policy-tester -policy "$work/cip-keyless-anyone.yaml" -image "ghcr.io/product-catalog/product-catalog@sha256:$(printf '0%.0s' {1..64})"
+  policy-tester -policy "$work/cip-keyless-anyone.yaml" -image "ghcr.io/product-catalog/product-catalog@$some_digest"
 
 # 7. A signed pull by a container runtime: containers/image (CRI-O, podman,
 # skopeo) under deploy/containers' policy.json and registries.d, with this
