@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,6 +86,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (config,
 		if err != nil || u.Scheme != "http" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 			return c, usageError{fmt.Errorf("-target %q: want http://HOST[:PORT], the path goes in -path", c.target)}
 		}
+		// -path starts with /: a trailing one here would double it.
+		c.target = strings.TrimSuffix(c.target, "/")
 	}
 	return c, nil
 }

@@ -186,3 +186,20 @@ func TestUsage(t *testing.T) {
 }
 
 func noEnv(string) string { return "" }
+
+func TestTargetWithTrailingSlashGetsThePath(t *testing.T) {
+	var wrong atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/products/BRW-0001" {
+			wrong.Add(1)
+		}
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-target", srv.URL + "/", "-duration", "50ms", "-workers", "1"}, noEnv, &stdout, &stderr); err != nil {
+		t.Fatalf("run = %v, want nil; stderr:\n%s", err, stderr.String())
+	}
+	if n := wrong.Load(); n != 0 {
+		t.Errorf("%d requests went to another path than /products/BRW-0001, want 0", n)
+	}
+}
