@@ -1,4 +1,4 @@
-// Command product-catalog serves a product catalog over HTTP.
+// Command product-catalog serves a product catalog over REST and gRPC on one port.
 package main
 
 import (

@@ -11,6 +11,7 @@ targets=(
   ./service/httpapi:FuzzParseListQuery
   ./service/httpapi:FuzzRoutes
   ./service/connsplit:FuzzRouteKeepsEveryByte
+  ./build/vulngate:FuzzParseReport
 )
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -26,7 +26,11 @@ ok() { echo "test-scripts.sh: ok: $*"; passed=$((passed + 1)); }
 tree=$work/tree
 mkdir -p "$tree/build/supply-chain" "$tree/build/.bin" "$tree/policy"
 cp "$root"/build/supply-chain/*.sh "$tree/build/supply-chain/"
-cp -r "$root/policy/attestations" "$root/policy/sbom" "$tree/policy/"
+cp -r "$root/policy/attestations" "$root/policy/sbom" "$root/policy/vulnerabilities" "$tree/policy/"
+# vulncheck.sh builds the gate that judges govulncheck's report from source.
+mkdir -p "$tree/build/vulngate"
+cp "$root/go.mod" "$root/go.sum" "$tree/"
+cp "$root"/build/vulngate/*.go "$tree/build/vulngate/"
 image=127.0.0.1:5000/product-catalog@sha256:$(printf '%064d' 0)
 touch "$work/cosign.pub"
 

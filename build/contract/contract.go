@@ -1,7 +1,6 @@
 // Package contract holds the service's HTTP exchanges to openapi.json
 // with kin-openapi's validator, a third party's reading of the document
-// rather than ours. It is a module of its own because kin-openapi needs a
-// newer Go than the service's go 1.22 line.
+// rather than ours.
 package contract
 
 import (

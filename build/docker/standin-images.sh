@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the Dockerfile's base images, for machines that
 # cannot pull from a registry (this project's CI, air-gapped builders):
-#   builder: a static busybox, the Go toolchain from the Go module proxy at
-#            /usr/local/go, CA certificates, GOPATH=/go, GOTOOLCHAIN=local;
-#            what the build stage uses of golang:1.22-alpine.
+#   builder: a static busybox, the release Go (build/release-go.sh) from the
+#            Go module proxy at /usr/local/go, CA certificates, GOPATH=/go,
+#            GOTOOLCHAIN=local; what the build stage uses of golang:*-alpine.
 #   runtime: the static busybox with /etc/passwd and /etc/group holding
 #            65532; what the runtime stage uses of alpine.
 # Progress goes to stderr; stdout is only the build args' values, so
@@ -11,7 +11,7 @@
 #   docker buildx build --build-arg GO_IMAGE=$GO_IMAGE --build-arg RUNTIME_IMAGE=$RUNTIME_IMAGE .
 # An image already present is kept; delete it to rebuild.
 set -euo pipefail
-: "${GO_STANDIN_VERSION:=1.22.12}"
+: "${GO_STANDIN_VERSION:=$("$(dirname "${BASH_SOURCE[0]}")/../release-go.sh" | sed 's/^go//')}"
 : "${BUILDER:=product-catalog.local/golang:${GO_STANDIN_VERSION}-standin}"
 : "${RUNTIME:=product-catalog.local/alpine:standin}"
 

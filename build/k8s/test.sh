@@ -80,7 +80,7 @@ say "building the ko image (distroless stand-in)"
 eval "$(build/docker/registry.sh)"
 registry_pid=${REGISTRY_PID:?registry.sh named no pid}
 eval "$(REGISTRY=$REGISTRY build/docker/distroless-standin.sh)"
-KO_DOCKER_REPO=product-catalog.local/product-catalog-ko KO_DEFAULTBASEIMAGE=$KO_DEFAULTBASEIMAGE VERSION=k8s \
+KO_DOCKER_REPO=product-catalog.local/product-catalog-ko KO_DEFAULTBASEIMAGE=$KO_DEFAULTBASEIMAGE VERSION=k8s GOTOOLCHAIN=$(build/release-go.sh) \
   "$K8S_BIN/ko" build --bare --tags k8s --platform linux/amd64 --push=false --tarball "$work/ko.tar" . \
   >"$out/build-ko.log" 2>&1 || { tail -20 "$out/build-ko.log"; die "ko build"; }
 

@@ -14,10 +14,13 @@ cd "$repo"
 
 base=${KO_DEFAULTBASEIMAGE:-$(sed -n 's/^defaultBaseImage: *//p' .ko.yaml)}
 require_digest_ref "the ko base image (KO_DEFAULTBASEIMAGE or .ko.yaml defaultBaseImage)" "$base"
-export KO_DEFAULTBASEIMAGE=$base VERSION
+# ko compiles with the go command it finds; the release Go, whatever the
+# host's (the module proxy serves it; SECURITY.md, "The Go that ships").
+GOTOOLCHAIN=$("$repo/build/release-go.sh")
+export KO_DEFAULTBASEIMAGE=$base VERSION GOTOOLCHAIN
 
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-say "ko build . -> $KO_DOCKER_REPO:$VERSION (base $base)"
+say "ko build . -> $KO_DOCKER_REPO:$VERSION (base $base, $GOTOOLCHAIN)"
 # The same OCI labels as the Dockerfile's: the version stamped into the
 # binary is what the SBOM names the main module's version (sbom.sh).
 source_repo=${SOURCE_REPO:-https://github.com/product-catalog/product-catalog}

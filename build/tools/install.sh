@@ -29,7 +29,8 @@ package_of() {
     cosign) echo "$here github.com/sigstore/cosign/v3/cmd/cosign" ;;
     syft) echo "$here github.com/anchore/syft/cmd/syft" ;;
     conftest) echo "$here github.com/open-policy-agent/conftest" ;;
-    govulncheck) echo "$here golang.org/x/vuln/cmd/govulncheck" ;;
+    govulncheck) echo "$here/vuln golang.org/x/vuln/cmd/govulncheck" ;;
+    indexdb) echo "$here/vuln golang.org/x/vulndb/cmd/indexdb" ;;
     staticcheck) echo "$here honnef.co/go/tools/cmd/staticcheck" ;;
     benchstat) echo "$here golang.org/x/perf/cmd/benchstat" ;;
     sbomcheck) echo "$here github.com/product-catalog/product-catalog/build/tools/sbomcheck" ;;
@@ -60,7 +61,12 @@ install_tool() {
     # and without the graph drivers that need C libraries.
     local tags="" cgo=${CGO_ENABLED:-1}
     [[ $tool != imagepull ]] || tags=containers_image_openpgp,exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper cgo=0
-    (cd "$mod" && GOBIN="$dir" GOFLAGS=-mod=readonly CGO_ENABLED=$cgo go install -tags "$tags" "$pkg")
+    # A module's toolchain line is a requirement (govulncheck must be built
+    # with the Go whose standard library it reads), and Go installs set
+    # GOTOOLCHAIN=local, which would ignore it: name it.
+    local toolchain
+    toolchain=$(cd "$mod" && go mod edit -json | jq -r '.Toolchain // "local"')
+    (cd "$mod" && GOBIN="$dir" GOTOOLCHAIN=$toolchain GOFLAGS=-mod=readonly CGO_ENABLED=$cgo go install -tags "$tags" "$pkg")
   fi
   ln -sf "$dir/$tool" "$bin/$tool"
 }
@@ -110,7 +116,7 @@ install_kubernetes() {
 
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 || ${tools[0]} == all ]]; then
-  tools=(crane ko cosign syft conftest govulncheck staticcheck benchstat sbomcheck actionlint buildx protoc-gen-go protoc-gen-go-grpc grpcurl ghz imagepull policy-tester)
+  tools=(crane ko cosign syft conftest govulncheck indexdb staticcheck benchstat sbomcheck actionlint buildx protoc-gen-go protoc-gen-go-grpc grpcurl ghz imagepull policy-tester)
 fi
 for tool in "${tools[@]}"; do
   if [[ $tool == policy-tester ]]; then
