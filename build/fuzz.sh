@@ -10,6 +10,7 @@ targets=(
   ./service/catalog:FuzzSearch
   ./service/httpapi:FuzzParseListQuery
   ./service/httpapi:FuzzRoutes
+  ./service/httpapi:FuzzRedirectStaysOnHost
   ./service/connsplit:FuzzRouteKeepsEveryByte
   ./build/vulngate:FuzzParseReport
 )

@@ -192,11 +192,19 @@ func (rt *router) dispatch(rec *statusRecorder, r *http.Request) {
 // would, with a redirect to its clean form, but in the API's JSON envelope
 // and with the usual headers: 301 for GET and HEAD, 308 for other methods,
 // which keeps the method (the clean path then answers 405 if it must).
+//
+// The Location is always a path on this host: the clean path is sent
+// escaped, so a "\" or a control character in it cannot become a second
+// "/" in a browser, and a path that a browser would still read as
+// "//host" (it drops tabs and newlines, and takes "\" for "/") is not
+// redirected at all but answered 404: no route serves it.
 func redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
-	target := cleanPath(r.URL.Path)
-	if r.URL.RawQuery != "" {
-		target += "?" + r.URL.RawQuery
+	cleaned := cleanPath(r.URL.Path)
+	if !onThisHost(cleaned) {
+		writeError(w, errorf(codeNotFound, "no route for %s %s", echo.Cut(r.Method), echo.Cut(r.URL.Path)))
+		return
 	}
+	target := (&url.URL{Path: cleaned, RawQuery: r.URL.RawQuery}).String()
 	status := http.StatusMovedPermanently
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		status = http.StatusPermanentRedirect
@@ -205,6 +213,24 @@ func redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, struct {
 		Error *apiError `json:"error"`
 	}{&apiError{Code: codeMoved, Message: "the path is not clean; use " + echo.Cut(target)}})
+}
+
+// onThisHost reports whether a browser resolving the path p would stay on
+// this host: after it drops ASCII tabs and newlines and reads "\" as "/"
+// (the URL standard's special-scheme parsing), p must not start with "//".
+func onThisHost(p string) bool {
+	seen := 0
+	for i := 0; i < len(p) && seen < 2; i++ {
+		switch p[i] {
+		case '\t', '\n', '\r':
+			continue
+		case '/', '\\':
+			seen++
+		default:
+			return seen == 1
+		}
+	}
+	return seen == 1
 }
 
 // isCleanPath reports whether mux would serve p as it is rather than

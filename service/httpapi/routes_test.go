@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,6 +98,15 @@ func TestUncleanPathsRedirect(t *testing.T) {
 		{"/products/B2/..", "/products", http.StatusMovedPermanently},
 		{"/products/B2", "", http.StatusOK},
 		{"/products/", "", http.StatusNotFound},
+		// The clean path is sent escaped, a path on this host.
+		{"/products/./a%20b", "/products/a%20b", http.StatusMovedPermanently},
+		// Paths whose clean form a browser reads as //evil.example (it
+		// takes "\\" for "/" and drops tabs and newlines): not redirected.
+		{"/./%5Cevil.example", "", http.StatusNotFound},
+		{"/./%09/evil.example", "", http.StatusNotFound},
+		{"/./%5C%5Cevil.example/x", "", http.StatusNotFound},
+		{"/./%0A%5Cevil.example", "", http.StatusNotFound},
+		{"/.//%5Cevil.example", "", http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		rec := do(t, h, http.MethodGet, tt.target, nil)
@@ -198,6 +208,43 @@ func BenchmarkRouting(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			clear(w.header)
 			designed.ServeHTTP(&statusRecorder{ResponseWriter: w}, req)
+		}
+	})
+}
+
+// Every Location the server sends, for any path, is a path on this host as
+// a browser resolves it: it drops ASCII tabs and newlines and reads "\\"
+// as "/" before it resolves the reference against the page's URL.
+func FuzzRedirectStaysOnHost(f *testing.F) {
+	for _, seed := range []string{"/./%5Cevil.example", "/./%09/evil.example", "//products", "/a/../b", "/./x?y=1", "/.%2F%2Fevil"} {
+		f.Add(seed)
+	}
+	h, _, _ := newTestServer(f, testCatalog(f))
+	base, _ := url.Parse("http://catalog.example/products")
+	f.Fuzz(func(t *testing.T, target string) {
+		u, err := url.ParseRequestURI(target)
+		if err != nil || u.Host != "" || u.Scheme != "" {
+			return
+		}
+		req := &http.Request{Method: http.MethodGet, URL: u, RequestURI: target, Header: http.Header{}, Host: base.Host}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		location := rec.Header().Get("Location")
+		if location == "" {
+			return
+		}
+		asBrowser := strings.Map(func(r rune) rune {
+			switch r {
+			case '\t', '\n', '\r':
+				return -1
+			case '\\':
+				return '/'
+			}
+			return r
+		}, location)
+		resolved, err := base.Parse(asBrowser)
+		if err != nil || resolved.Host != base.Host || resolved.Scheme != base.Scheme || !strings.HasPrefix(location, "/") {
+			t.Errorf("GET %q: Location %q resolves to %v (%v), want a path on %s", target, location, resolved, err, base.Host)
 		}
 	})
 }

@@ -41,7 +41,7 @@ func testCatalog(t testing.TB) *catalog.Catalog {
 }
 
 // newTestServer serves c (nothing when c is nil: before the first Publish).
-func newTestServer(t *testing.T, c *catalog.Catalog) (*Server, *observer.ObservedLogs, *Readiness) {
+func newTestServer(t testing.TB, c *catalog.Catalog) (*Server, *observer.ObservedLogs, *Readiness) {
 	t.Helper()
 	core, logs := observer.New(zap.DebugLevel)
 	readiness := &Readiness{}
