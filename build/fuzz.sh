@@ -11,6 +11,7 @@ targets=(
   ./service/httpapi:FuzzParseListQuery
   ./service/httpapi:FuzzRoutes
   ./service/httpapi:FuzzRedirectStaysOnHost
+  ./service/httpapi:FuzzParseQValue
   ./service/connsplit:FuzzRouteKeepsEveryByte
   ./build/vulngate:FuzzParseReport
 )

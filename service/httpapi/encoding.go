@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -60,27 +59,28 @@ func compressed(zw *gzip.Writer, body []byte, etag string) *representation {
 func gzipETag(etag string) string { return strings.TrimSuffix(etag, `"`) + `-gzip"` }
 
 // acceptsGzip reads Accept-Encoding (RFC 9110 12.5.3): gzip (or x-gzip)
-// with a non-zero q, or else * with a non-zero q.
+// with a non-zero weight, or else * with a non-zero weight. No parser in
+// our dependency graph reads Accept-Encoding (goautoneg, prometheus's,
+// takes only type/subtype media ranges), so this one follows the grammar:
+// parameters may come before the weight, "q" is case-insensitive, and an
+// item whose weight is not a qvalue is ignored rather than taken as q=1.
 func acceptsGzip(r *http.Request) bool {
 	header := r.Header["Accept-Encoding"]
 	if len(header) == 0 {
 		return false
 	}
-	gzipQ, anyQ := -1.0, -1.0
+	gzipQ, anyQ := -1, -1
 	for _, line := range header {
-		for _, item := range strings.Split(line, ",") {
-			name, params, _ := strings.Cut(strings.TrimSpace(item), ";")
-			q := 1.0
-			if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-				if parsed, err := strconv.ParseFloat(v, 64); err == nil {
-					q = parsed
-				}
+		for item := range strings.SplitSeq(line, ",") {
+			name, q, ok := parseCoding(item)
+			if !ok {
+				continue
 			}
-			switch strings.ToLower(strings.TrimSpace(name)) {
+			switch name {
 			case "gzip", "x-gzip":
-				gzipQ = q
+				gzipQ = max(gzipQ, q)
 			case "*":
-				anyQ = q
+				anyQ = max(anyQ, q)
 			}
 		}
 	}
@@ -88,4 +88,46 @@ func acceptsGzip(r *http.Request) bool {
 		return gzipQ > 0
 	}
 	return anyQ > 0
+}
+
+// parseCoding reads one Accept-Encoding item: its lower-cased coding and
+// its weight in thousandths (1000 when it has none); ok is false for an
+// empty item or a malformed weight.
+func parseCoding(item string) (name string, q int, ok bool) {
+	name, params, _ := strings.Cut(item, ";")
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name == "" {
+		return "", 0, false
+	}
+	q = 1000
+	for param := range strings.SplitSeq(params, ";") {
+		key, value, _ := strings.Cut(strings.TrimSpace(param), "=")
+		if !strings.EqualFold(strings.TrimSpace(key), "q") {
+			continue
+		}
+		if q, ok = parseQValue(strings.TrimSpace(value)); !ok {
+			return "", 0, false
+		}
+	}
+	return name, q, true
+}
+
+// parseQValue reads a qvalue, "0" ["." 0*3DIGIT] or "1" ["." 0*3("0")], in
+// thousandths.
+func parseQValue(v string) (int, bool) {
+	if v == "" || len(v) > 5 || (v[0] != '0' && v[0] != '1') {
+		return 0, false
+	}
+	whole, frac, dotted := strings.Cut(v, ".")
+	if len(whole) != 1 || (dotted && len(frac) > 3) {
+		return 0, false
+	}
+	q := int(whole[0]-'0') * 1000
+	for i, scale := 0, 100; i < len(frac); i, scale = i+1, scale/10 {
+		if frac[i] < '0' || frac[i] > '9' {
+			return 0, false
+		}
+		q += int(frac[i]-'0') * scale
+	}
+	return q, q <= 1000
 }
