@@ -14,6 +14,7 @@ targets=(
   ./service/httpapi:FuzzParseQValue
   ./service/connsplit:FuzzRouteKeepsEveryByte
   ./build/vulngate:FuzzParseReport
+  ./service/backlog:FuzzParseCountsDataPayload
 )
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

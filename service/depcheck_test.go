@@ -22,6 +22,7 @@ func TestDependencies(t *testing.T) {
 		"./catalog/generate": {"net/http", "go.uber.org/zap"},
 		"./grpcapi":          {module + "/service/httpapi", module + "/service/app", module + "/service/reload", module + "/service/config"},
 		"./connsplit":        {"google.golang.org/grpc", "go.uber.org/zap", module + "/service/"},
+		"./backlog":          {"go.uber.org/zap", "github.com/prometheus/", module + "/service/"},
 		"./echo":             {module + "/service/"},
 		"./requestid":        {module + "/service/"},
 		// The binary: test helpers stay out of what ships.

@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 
+	"github.com/product-catalog/product-catalog/service/backlog"
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/config"
 	"github.com/product-catalog/product-catalog/service/connsplit"
@@ -116,10 +117,14 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	}
 	srv := httpapi.NewHTTPServer(handler)
 	srv.ErrorLog = zap.NewStdLog(logger.With(zap.String("source", "net/http")))
+	guard := backlog.New(backlog.Limits{PerConn: backlogPerConnBytes, Total: backlogTotalBytes, Stall: httpapi.WriteTimeout}, backlogEvents(logger))
 	grpcServer := grpcapi.NewGRPCServer(rpc, logger, logs.access, m, grpcapi.Limits{
 		Handshake: httpapi.ReadHeaderTimeout, Idle: httpapi.IdleTimeout, Unresponsive: httpapi.WriteTimeout,
 		MaxHeaderBytes: httpapi.MaxHeaderBytes, MaxMessageBytes: httpapi.MaxHeaderBytes, MaxStreams: maxStreamsPerConn,
-	})
+	}, guard)
+	guardCtx, stopGuard := context.WithCancel(context.Background())
+	defer stopGuard()
+	go guard.Run(guardCtx)
 	// One port: HTTP/2 prior-knowledge connections (gRPC) and the rest
 	// (REST over HTTP/1.x), told apart by their first bytes.
 	split := connsplit.New(ln, httpapi.ReadHeaderTimeout)
@@ -135,7 +140,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	// of the two a server sees first depends on the order they stop in).
 	served := make(chan error, 2)
 	go func() { served <- stoppedOn(srv.Serve(split.HTTP1()), http.ErrServerClosed) }()
-	go func() { served <- stoppedOn(grpcServer.Serve(split.HTTP2()), nil) }()
+	go func() { served <- stoppedOn(grpcServer.Serve(guard.Listener(split.HTTP2())), nil) }()
 	logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", build.Version))
 
 	select {
@@ -165,6 +170,31 @@ func errOrStopped(err error) error {
 // maxStreamsPerConn bounds the gRPC calls in flight on one connection, as
 // HTTP/2 recommends (RFC 9113 6.5.2: no fewer than 100).
 const maxStreamsPerConn = 100
+
+// The budgets of the gRPC answers held for clients that do not read them
+// (service/backlog): 8 MiB in all fits the OpenTelemetry demo's 20 MiB
+// container beside the demo's catalog and deploy/'s 128 MiB beside a large
+// one; 1 MiB on one connection is a hundred answers of a small catalog in
+// flight (and one answer of any size is always let through); the stall
+// limit is REST's write timeout, how long an HTTP/1 client that stops
+// reading keeps its answer.
+const (
+	backlogPerConnBytes = 1 << 20
+	backlogTotalBytes   = 8 << 20
+)
+
+// backlogEvents logs what the guard does: each refusal at debug (a client
+// that does not read can send many), each cut connection at warn.
+func backlogEvents(logger *zap.Logger) backlog.Events {
+	return backlog.Events{
+		Refused: func(remote string, perConn bool) {
+			logger.Debug("grpc call refused: unread answers over budget", zap.String("remote", remote), zap.Bool("per_connection", perConn))
+		},
+		Cut: func(remote string, owed int64) {
+			logger.Warn("grpc connection closed: its client read nothing for the stall limit", zap.String("remote", remote), zap.Int64("unread_bytes", owed), zap.Duration("stall", httpapi.WriteTimeout))
+		},
+	}
+}
 
 // servers are what shutDown stops: both protocols on the one port.
 type servers struct {

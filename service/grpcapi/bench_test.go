@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/product-catalog/product-catalog/service/backlog"
 	"github.com/product-catalog/product-catalog/service/grpcapi/oteldemo"
 	"github.com/product-catalog/product-catalog/service/metrics"
 )
@@ -19,7 +20,7 @@ import (
 func BenchmarkGetProduct(b *testing.B) {
 	svc := NewServer()
 	svc.Publish(testCatalog(b))
-	gs := NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("bench"), testLimits)
+	gs := NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("bench"), testLimits, backlog.New(testBacklog, backlog.Events{}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

@@ -19,10 +19,14 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/testing/protocmp"
 
+	"github.com/product-catalog/product-catalog/service/backlog"
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/grpcapi/oteldemo"
 	"github.com/product-catalog/product-catalog/service/metrics"
 )
+
+// testBacklog is roomy: these tests' clients read their answers.
+var testBacklog = backlog.Limits{PerConn: 1 << 20, Total: 8 << 20, Stall: time.Minute}
 
 var testLimits = Limits{
 	Handshake: 5 * time.Second, Idle: time.Minute, Unresponsive: 10 * time.Second,
@@ -50,7 +54,7 @@ type harness struct {
 func serve(t testing.TB, svc *Server) harness {
 	t.Helper()
 	core, logs := observer.New(zap.DebugLevel)
-	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), metrics.New("test"), testLimits)
+	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), metrics.New("test"), testLimits, backlog.New(testBacklog, backlog.Events{}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

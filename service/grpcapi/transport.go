@@ -16,22 +16,22 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/product-catalog/product-catalog/service/backlog"
 	"github.com/product-catalog/product-catalog/service/grpcapi/oteldemo"
 	"github.com/product-catalog/product-catalog/service/metrics"
 	"github.com/product-catalog/product-catalog/service/requestid"
 )
 
 // Limits are the REST server's limits, applied to gRPC connections: the
-// handshake as the request header's read, idle connections, a peer that
-// stops reading (REST's write timeout), the size of headers and messages.
+// handshake as the request header's read, idle connections, a dead peer,
+// the size of headers and messages. A peer that is alive but stops
+// reading its answers is the backlog Guard's (NewGRPCServer): keepalive
+// cannot see it, since such a peer answers pings.
 type Limits struct {
 	Handshake time.Duration // ReadHeaderTimeout
 	Idle      time.Duration // IdleTimeout
 	// Unresponsive closes a connection whose peer has sent nothing for
-	// this long and then leaves a ping unanswered for as long again: a
-	// client that stops reading cannot hold its streams for ever. (A
-	// deadline on each call would not do it: grpc-go sends the answer
-	// after the handler returns, and the handlers never block.)
+	// this long and then leaves a ping unanswered for as long again.
 	Unresponsive   time.Duration // WriteTimeout
 	MaxHeaderBytes int
 	// MaxMessageBytes bounds a request message: the largest the service
@@ -46,10 +46,12 @@ const requestIDKey = "x-request-id"
 
 // NewGRPCServer returns a gRPC server with the catalog service, health and
 // reflection registered. logger takes panics; accessLog one line per call,
-// with the REST access log's fields.
-func NewGRPCServer(svc *Server, logger, accessLog *zap.Logger, m *metrics.Metrics, limits Limits) *grpc.Server {
+// with the REST access log's fields. guard bounds the answers held for
+// clients that do not read them: serve on guard.Listener, and run it.
+func NewGRPCServer(svc *Server, logger, accessLog *zap.Logger, m *metrics.Metrics, limits Limits, guard *backlog.Guard) *grpc.Server {
 	ids := requestid.New()
 	gs := grpc.NewServer(
+		grpc.StatsHandler(guard.StatsHandler()),
 		grpc.ConnectionTimeout(limits.Handshake),
 		grpc.KeepaliveParams(keepalive.ServerParameters{
 			MaxConnectionIdle: limits.Idle, Time: limits.Unresponsive, Timeout: limits.Unresponsive,
@@ -57,7 +59,8 @@ func NewGRPCServer(svc *Server, logger, accessLog *zap.Logger, m *metrics.Metric
 		grpc.MaxHeaderListSize(uint32(limits.MaxHeaderBytes)),
 		grpc.MaxRecvMsgSize(limits.MaxMessageBytes),
 		grpc.MaxConcurrentStreams(limits.MaxStreams),
-		grpc.ChainUnaryInterceptor(observeUnary(accessLog, m, ids), recoverUnary(logger)),
+		// The guard inside observe: a call it refuses is logged and counted.
+		grpc.ChainUnaryInterceptor(observeUnary(accessLog, m, ids), guard.UnaryInterceptor(), recoverUnary(logger)),
 		grpc.ChainStreamInterceptor(observeStream(accessLog, m, ids), closeStreams(svc.closing), recoverStream(logger)),
 	)
 	oteldemo.RegisterProductCatalogServiceServer(gs, svc)

@@ -37,22 +37,33 @@ func (d *Dir) Path() string { return d.path }
 //
 // In a Kubernetes ConfigMap volume every file is a link through ..data,
 // which the kubelet points at a new snapshot directory at once, then
-// removes the old one. The load reads the snapshot ..data names when it
-// starts, so it sees one version of every file, never some of each; if
-// that snapshot is removed under it, it reads the new one instead.
+// removes the old one, file by file. The load reads the snapshot ..data
+// names when it starts, and keeps what it read only if ..data still names
+// that snapshot when it is done: a snapshot that is no longer current may
+// have lost files under the read, and a read of it that succeeded could
+// hold some files and not others (it lists what is left). Then it reads
+// the new snapshot whole; a directory that keeps moving is an error, and
+// the catalog served stays as it was.
 func (d *Dir) Load() (*catalog.Catalog, error) {
 	for attempt := 1; ; attempt++ {
 		dir, fp, err := d.snapshot()
 		if err != nil {
 			return nil, err
 		}
-		d.seen = fp
 		c, err := catalog.Load(nonblockingDirFS(dir), d.path, d.limits)
-		if err != nil && dir != d.path && attempt < maxSnapshotReads {
-			if now, resolveErr := d.resolve(); resolveErr == nil && now != dir {
-				continue // switched while reading: read the new snapshot whole
+		if dir != d.path {
+			now, resolveErr := d.resolve()
+			if resolveErr != nil {
+				return nil, resolveErr
+			}
+			if now != dir {
+				if attempt < maxSnapshotReads {
+					continue
+				}
+				return nil, fmt.Errorf("read %s: ..data moved %d times while it was read; the catalog served is unchanged", d.path, attempt)
 			}
 		}
+		d.seen = fp
 		return c, err
 	}
 }
