@@ -8,6 +8,9 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Parse decodes one catalog file, {"products": [...]}, and validates each
@@ -176,8 +179,10 @@ func validateProduct(file string, index int, p *Product) []Problem {
 	switch {
 	case strings.TrimSpace(p.ID) == "":
 		add("id", "is required and must not be empty")
-	case strings.IndexFunc(p.ID, badIDRune) >= 0:
-		add("id", "must not contain '/', white space or control characters: it is part of the URL /products/{id}")
+	default:
+		if problem := idProblem(p.ID); problem != "" {
+			add("id", "%s", problem)
+		}
 	}
 	if strings.TrimSpace(p.Name) == "" {
 		add("name", "is required and must not be empty")
@@ -199,8 +204,59 @@ func validateProduct(file string, index int, p *Product) []Problem {
 	return problems
 }
 
-func badIDRune(r rune) bool {
-	return r == '/' || unicode.IsSpace(r) || unicode.IsControl(r)
+// idProblem says what keeps id from being an id, or "". An id is part of
+// the URL /products/{id} and what people compare by eye, so it has one
+// form: two ids that look alike must be equal. Allowed are letters, marks
+// and digits of any script in Unicode NFC, and the URL's unreserved
+// punctuation "-", ".", "_" and "~"; everything else is refused by name:
+// "/", white space, control, format (zero-width, byte order and bidi
+// marks), default-ignorable, private-use and unassigned characters, and
+// look-alike punctuation such as U+2010 HYPHEN. "." and ".." are path
+// segments a URL removes, so they can never be asked for over REST.
+func idProblem(id string) string {
+	if id == "." || id == ".." {
+		return fmt.Sprintf("must not be %q: a URL removes that path segment, so /products/%s would never reach it", id, id)
+	}
+	for _, r := range id {
+		if r == utf8.RuneError {
+			return "must be valid UTF-8"
+		}
+		if class := idRuneClass(r); class != "" {
+			return fmt.Sprintf("must not contain U+%04X (%s): it is part of the URL /products/{id}, and ids that look alike must be equal", r, class)
+		}
+	}
+	if !norm.NFC.IsNormalString(id) {
+		return fmt.Sprintf("must be in Unicode normalization form C (NFC), as %+q is: ids that look alike must be equal", norm.NFC.String(id))
+	}
+	return ""
+}
+
+// idRuneClass names why r cannot be in an id, or is "" when it can.
+func idRuneClass(r rune) string {
+	switch {
+	case r == '-' || r == '.' || r == '_' || r == '~':
+		return ""
+	case r == '/':
+		return "a slash"
+	case unicode.Is(unicode.White_Space, r):
+		return "white space"
+	case unicode.IsControl(r):
+		return "a control character"
+	case unicode.Is(unicode.Bidi_Control, r):
+		return "a bidirectional control"
+	case unicode.Is(unicode.Cf, r):
+		return "a format character"
+	case unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r), unicode.Is(unicode.Variation_Selector, r):
+		return "a default-ignorable character"
+	case unicode.Is(unicode.Co, r), unicode.Is(unicode.Cs, r):
+		return "a private-use or surrogate code point"
+	case unicode.IsLetter(r), unicode.IsMark(r), unicode.IsDigit(r):
+		return ""
+	case unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S):
+		return "neither a letter, a mark, a digit nor one of - . _ ~"
+	default:
+		return "an unassigned code point"
+	}
 }
 
 func isCurrencyCode(s string) bool {

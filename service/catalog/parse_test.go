@@ -35,8 +35,39 @@ func TestParse(t *testing.T) {
 			"f.json: products[0]: name: is required and must not be empty",
 		}},
 		{"id with a slash", `{"products": [{"id": "a/b", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
-			`f.json: products[0] (id "a/b"): id: must not contain '/', white space or control characters: it is part of the URL /products/{id}`,
+			`f.json: products[0] (id "a/b"): id: must not contain U+002F (a slash): it is part of the URL /products/{id}, and ids that look alike must be equal`,
 		}},
+		{"id with a space", `{"products": [{"id": "a b", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id "a b"): id: must not contain U+0020 (white space): it is part of the URL /products/{id}, and ids that look alike must be equal`,
+		}},
+		{"id with a zero-width space", `{"products": [{"id": "a\u200bb", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id "a\u200bb"): id: must not contain U+200B (a format character): it is part of the URL /products/{id}, and ids that look alike must be equal`,
+		}},
+		{"id with a U+2010 hyphen", `{"products": [{"id": "a\u2010b", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id "a\u2010b"): id: must not contain U+2010 (neither a letter, a mark, a digit nor one of - . _ ~): it is part of the URL /products/{id}, and ids that look alike must be equal`,
+		}},
+		{"id with a right-to-left override", `{"products": [{"id": "a\u202eb", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id "a\u202eb"): id: must not contain U+202E (a bidirectional control): it is part of the URL /products/{id}, and ids that look alike must be equal`,
+		}},
+		{"id with a byte order mark", `{"products": [{"id": "\ufeffa", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id "\ufeffa"): id: must not contain U+FEFF (a format character): it is part of the URL /products/{id}, and ids that look alike must be equal`,
+		}},
+		{"id with a variation selector", `{"products": [{"id": "a\ufe0f", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id "a\ufe0f"): id: must not contain U+FE0F (a default-ignorable character): it is part of the URL /products/{id}, and ids that look alike must be equal`,
+		}},
+		{"id with a private-use character", `{"products": [{"id": "a\ue000", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id "a\ue000"): id: must not contain U+E000 (a private-use or surrogate code point): it is part of the URL /products/{id}, and ids that look alike must be equal`,
+		}},
+		{"id in NFD", `{"products": [{"id": "e\u0301", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id "e\u0301"): id: must be in Unicode normalization form C (NFC), as "\u00e9" is: ids that look alike must be equal`,
+		}},
+		{"id dot", `{"products": [{"id": ".", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id "."): id: must not be ".": a URL removes that path segment, so /products/. would never reach it`,
+		}},
+		{"id dot dot", `{"products": [{"id": "..", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, []string{
+			`f.json: products[0] (id ".."): id: must not be "..": a URL removes that path segment, so /products/.. would never reach it`,
+		}},
+		{"ids of any script, in NFC, with unreserved punctuation", `{"products": [{"id": "Caf\u00e9-\u6771\u4eac_1.2~x", "name": "n", "priceUsd": {"currencyCode": "USD"}}]}`, nil},
 		{"currency code", `{"products": [{"id": "a", "name": "n", "priceUsd": {"currencyCode": "US"}}]}`, []string{
 			`f.json: products[0] (id "a"): priceUsd.currencyCode: must be 3 upper-case letters (ISO 4217), got "US"`,
 		}},

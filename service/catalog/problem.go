@@ -28,7 +28,7 @@ func (p Problem) String() string {
 	if p.Index >= 0 {
 		fmt.Fprintf(&b, "products[%d]", p.Index)
 		if p.ID != "" {
-			fmt.Fprintf(&b, " (id %q)", p.ID)
+			fmt.Fprintf(&b, " (id %+q)", p.ID) // ASCII-quoted: a look-alike character shows as its code point
 		}
 		b.WriteString(": ")
 	}
