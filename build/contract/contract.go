@@ -216,10 +216,15 @@ func breaksQueryRules(raw string, op *openapi3.Operation) string {
 }
 
 // checkUnrouted: a path the document lacks is either unclean, and
-// redirected to its clean form, or unknown, and answered 404.
+// redirected to its clean form (escaped, so that it is a path on this
+// host), or unknown, and answered 404. An unclean path whose clean form a
+// browser would read as another host ("//" once it drops tabs and newlines
+// and reads "\\" as "/") is unknown: no redirect may name it.
 func (c *Contract) checkUnrouted(x Exchange, p string, body []byte) error {
 	clean := path.Clean(p)
-	if clean != p && !(strings.HasSuffix(p, "/") && clean == strings.TrimSuffix(p, "/")) {
+	asBrowser := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(clean)
+	if clean != p && !(strings.HasSuffix(p, "/") && clean == strings.TrimSuffix(p, "/")) && !strings.HasPrefix(asBrowser, "//") {
+		clean = (&url.URL{Path: clean}).EscapedPath()
 		want := http.StatusPermanentRedirect
 		if x.Method == http.MethodGet || x.Method == http.MethodHead {
 			want = http.StatusMovedPermanently

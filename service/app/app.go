@@ -140,7 +140,8 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	// of the two a server sees first depends on the order they stop in).
 	served := make(chan error, 2)
 	go func() { served <- stoppedOn(srv.Serve(split.HTTP1()), http.ErrServerClosed) }()
-	go func() { served <- stoppedOn(grpcServer.Serve(guard.Listener(split.HTTP2())), nil) }()
+	// grpc-go says ErrServerStopped when the stop came before Serve began.
+	go func() { served <- stoppedOn(grpcServer.Serve(guard.Listener(split.HTTP2())), grpc.ErrServerStopped) }()
 	logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", build.Version))
 
 	select {

@@ -93,8 +93,10 @@ func (s *Splitter) route(conn net.Conn) {
 		read, err := conn.Read(buf[n:])
 		n += read
 		if err != nil {
-			if n == 0 {
-				conn.Close() // silent until the deadline, or gone
+			if string(buf[:n]) == preface[:n] {
+				// Silent, gone, or a preface begun and not finished by the
+				// deadline: neither server could read a request from it.
+				conn.Close()
 				return
 			}
 			break // what was read decides; the server meets the error next

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,19 +80,27 @@ func TestSplitsByTheHTTP2Preface(t *testing.T) {
 	}
 }
 
-// A connection that sends nothing is closed at the timeout, not handed to
-// either server.
-func TestSilentConnectionIsClosedAtTheTimeout(t *testing.T) {
+// A connection that sends nothing, or only the start of the HTTP/2
+// preface, is closed at the timeout, not handed to either server: neither
+// could read a request from it.
+func TestIncompleteConnectionIsClosedAtTheTimeout(t *testing.T) {
 	_, addr, _ := start(t, 100*time.Millisecond)
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	n, err := conn.Read(make([]byte, 1))
-	if n != 0 || !errors.Is(err, io.EOF) {
-		t.Errorf("read = %d, %v; want the splitter to close the connection (EOF)", n, err)
+	for _, send := range []string{"", "P", "PRI * HTTP/2.0\r\n", preface[:len(preface)-1]} {
+		t.Run(strconv.Quote(send), func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, send); err != nil {
+				t.Fatal(err)
+			}
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			n, err := conn.Read(make([]byte, 1))
+			if n != 0 || !errors.Is(err, io.EOF) {
+				t.Errorf("sent %q: read = %d, %v; want the splitter to close the connection (EOF)", send, n, err)
+			}
+		})
 	}
 }
 
@@ -120,12 +130,26 @@ func FuzzRouteKeepsEveryByte(f *testing.F) {
 			return
 		}
 		server, client := net.Pipe()
-		s := &Splitter{timeout: time.Second, http1: newListener(nil), http2: newListener(nil)}
+		s := &Splitter{timeout: 100 * time.Millisecond, http1: newListener(nil), http2: newListener(nil)}
 		s.pending.Add(1)
 		go s.route(server)
 		go func() {
 			client.Write(data)
 		}()
+		if len(data) < len(preface) && strings.HasPrefix(preface, string(data)) {
+			// The start of a preface that never ends: closed, not routed.
+			if _, err := io.ReadAll(client); err != nil {
+				t.Errorf("%q: read %v, want the splitter to close the connection", data, err)
+			}
+			select {
+			case <-s.http1.conns:
+				t.Errorf("%q went to HTTP1, want it closed", data)
+			case <-s.http2.conns:
+				t.Errorf("%q went to HTTP2, want it closed", data)
+			default:
+			}
+			return
+		}
 		var conn net.Conn
 		var side string
 		select {

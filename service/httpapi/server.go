@@ -85,9 +85,9 @@ func NewServer(logger, accessLog *zap.Logger, m *metrics.Metrics, readiness *Rea
 		rs.cacheControl = []string{"public, max-age=" + strconv.Itoa(int(opts.CacheMaxAge.Seconds()))}
 	}
 	rt := newRouter(apiRoutes(p, m, readiness, rs))
-	var handler http.Handler = observe(accessLog, m, requestid.New(), recoverPanics(logger, rt.dispatch))
+	serve := rt.dispatch
 	if len(opts.CORSOrigins) > 0 {
-		handler = withCORS(opts.CORSOrigins, handler)
+		serve = withCORS(opts.CORSOrigins, rt, serve)
 	}
-	return &Server{handler: handler, published: p}
+	return &Server{handler: observe(accessLog, m, requestid.New(), recoverPanics(logger, serve)), published: p}
 }

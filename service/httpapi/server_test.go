@@ -316,6 +316,21 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+// /metrics says in one Vary line what it varies on, plain or gzip: clients
+// that keep one line per header name must not lose Accept-Encoding.
+func TestMetricsVaryInOneLine(t *testing.T) {
+	h, _, _ := newTestServer(t, testCatalog(t))
+	for _, accept := range []string{"", "gzip"} {
+		rec := do(t, h, http.MethodGet, "/metrics", http.Header{"Accept-Encoding": {accept}})
+		if got, want := rec.Header().Values("Vary"), []string{"Accept, Accept-Encoding"}; !slices.Equal(got, want) {
+			t.Errorf("GET /metrics (Accept-Encoding %q): Vary lines %q, want %q", accept, got, want)
+		}
+		if got, want := rec.Header().Get("Content-Encoding"), accept; got != want {
+			t.Errorf("GET /metrics (Accept-Encoding %q): Content-Encoding %q, want %q", accept, got, want)
+		}
+	}
+}
+
 // Every route must be documented, with the methods it accepts.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	var doc struct {
@@ -577,6 +592,46 @@ func TestCORS(t *testing.T) {
 		!strings.Contains(preflight.Header().Get("Access-Control-Allow-Methods"), "GET") ||
 		preflight.Header().Get("Access-Control-Allow-Credentials") != "" {
 		t.Errorf("preflight = %d %v, want it allowed for GET, without credentials", preflight.Code, preflight.Header())
+	}
+}
+
+// A preflight is a request like any other: it carries an X-Request-ID, is
+// logged and counted under the route it asks about; and a preflight for a
+// path no route serves is not allowed but answered 404.
+func TestPreflightsAreObservedAndRouted(t *testing.T) {
+	origin := "https://shop.example"
+	core, logs := observer.New(zap.DebugLevel)
+	logger := zap.New(core)
+	s := NewServer(logger, logger, metrics.New("test"), &Readiness{}, Options{CORSOrigins: []string{origin}})
+	if err := s.Publish(testCatalog(t)); err != nil {
+		t.Fatal(err)
+	}
+	preflight := http.Header{"Origin": {origin}, "Access-Control-Request-Method": {"GET"}}
+	tests := []struct {
+		target     string
+		wantStatus int
+		wantRoute  string
+	}{
+		{"/products/A1", http.StatusNoContent, "/products/{id}"},
+		{"/nope", http.StatusNotFound, "unmatched"},
+		{"/products/A1/more", http.StatusNotFound, "unmatched"},
+	}
+	for _, tt := range tests {
+		rec := do(t, s, http.MethodOptions, tt.target, preflight)
+		if rec.Code != tt.wantStatus || rec.Header().Get("X-Request-ID") == "" {
+			t.Errorf("preflight OPTIONS %s = %d, X-Request-ID %q; want %d with an id", tt.target, rec.Code, rec.Header().Get("X-Request-ID"), tt.wantStatus)
+		}
+		if tt.wantStatus == http.StatusNotFound && rec.Header().Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("preflight OPTIONS %s allowed a path no route serves", tt.target)
+		}
+		lines := logs.FilterMessage("request").FilterField(zap.String("route", tt.wantRoute)).FilterField(zap.String("method", http.MethodOptions)).All()
+		if len(lines) == 0 {
+			t.Errorf("preflight OPTIONS %s: no access log line with route %q", tt.target, tt.wantRoute)
+		}
+	}
+	body := do(t, s, http.MethodGet, "/metrics", nil).Body.String()
+	if want := `product_catalog_http_requests_total{code="204",method="OPTIONS",route="/products/{id}"} 1`; !strings.Contains(body, want) {
+		t.Errorf("/metrics lacks %s", want)
 	}
 }
 
