@@ -3,6 +3,8 @@ package grpcapi
 import (
 	"context"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
 	"github.com/product-catalog/product-catalog/service/backlog"
@@ -282,5 +285,62 @@ func TestCloseStreamsEndsWatches(t *testing.T) {
 			t.Errorf("watch ended with %v, want UNAVAILABLE", err)
 		}
 		return
+	}
+}
+
+// Calls grpc-go refuses before any handler are logged and counted as REST
+// counts its unmatched routes: an unknown service or method under
+// "unmatched" (a client cannot mint label values), a request over the
+// message limit under its method.
+func TestRefusedCallsAreObserved(t *testing.T) {
+	svc := NewServer()
+	svc.Publish(testCatalog(t))
+	core, logs := observer.New(zap.DebugLevel)
+	m := metrics.New("test")
+	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), m, testLimits, backlog.New(testBacklog, backlog.Events{}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go gs.Serve(ln)
+	t.Cleanup(gs.Stop)
+	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	tests := []struct {
+		method    string
+		req       proto.Message
+		wantCode  codes.Code
+		wantRoute string
+	}{
+		{"/oteldemo.ProductCatalogService/Nope", &oteldemo.Empty{}, codes.Unimplemented, "unmatched"},
+		{"/no.Such/Service", &oteldemo.Empty{}, codes.Unimplemented, "unmatched"},
+		{"/oteldemo.ProductCatalogService/SearchProducts", &oteldemo.SearchProductsRequest{Query: strings.Repeat("q", 100<<10)}, codes.ResourceExhausted, "/oteldemo.ProductCatalogService/SearchProducts"},
+	}
+	for _, tt := range tests {
+		err := conn.Invoke(t.Context(), tt.method, tt.req, &oteldemo.Empty{})
+		if status.Code(err) != tt.wantCode {
+			t.Fatalf("%s: %v, want %v", tt.method, err, tt.wantCode)
+		}
+		lines := logs.FilterMessage("request").FilterField(zap.String("route", tt.wantRoute)).FilterField(zap.String("grpc_code", tt.wantCode.String())).All()
+		if len(lines) != 1 {
+			t.Errorf("%s: %d access log lines with route %q and code %v, want 1", tt.method, len(lines), tt.wantRoute, tt.wantCode)
+		}
+		logs.TakeAll()
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{
+		`product_catalog_grpc_requests_total{code="Unimplemented",method="unmatched"} 2`,
+		`product_catalog_grpc_requests_total{code="ResourceExhausted",method="/oteldemo.ProductCatalogService/SearchProducts"} 1`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(rec.Body.String(), "Nope") || strings.Contains(rec.Body.String(), "no.Such") {
+		t.Errorf("/metrics names a method the client made up")
 	}
 }

@@ -3,6 +3,7 @@ package grpcapi
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -50,8 +52,19 @@ const requestIDKey = "x-request-id"
 // clients that do not read them: serve on guard.Listener, and run it.
 func NewGRPCServer(svc *Server, logger, accessLog *zap.Logger, m *metrics.Metrics, limits Limits, guard *backlog.Guard) *grpc.Server {
 	ids := requestid.New()
+	// The registered methods, filled in below before anything is served:
+	// any other name a client sends is counted as "unmatched", so clients
+	// cannot mint label values.
+	known := map[string]bool{}
+	obs := &callObserver{accessLog: accessLog, m: m, ids: ids, known: known}
 	gs := grpc.NewServer(
 		grpc.StatsHandler(guard.StatsHandler()),
+		grpc.StatsHandler(refusals{obs}),
+		// An unknown service or method reaches the interceptors, as an
+		// unmatched REST route reaches the router, to be logged and counted.
+		grpc.UnknownServiceHandler(func(any, grpc.ServerStream) error {
+			return status.Error(codes.Unimplemented, "unknown service or method")
+		}),
 		grpc.ConnectionTimeout(limits.Handshake),
 		grpc.KeepaliveParams(keepalive.ServerParameters{
 			MaxConnectionIdle: limits.Idle, Time: limits.Unresponsive, Timeout: limits.Unresponsive,
@@ -60,13 +73,75 @@ func NewGRPCServer(svc *Server, logger, accessLog *zap.Logger, m *metrics.Metric
 		grpc.MaxRecvMsgSize(limits.MaxMessageBytes),
 		grpc.MaxConcurrentStreams(limits.MaxStreams),
 		// The guard inside observe: a call it refuses is logged and counted.
-		grpc.ChainUnaryInterceptor(observeUnary(accessLog, m, ids), guard.UnaryInterceptor(), recoverUnary(logger)),
-		grpc.ChainStreamInterceptor(observeStream(accessLog, m, ids), closeStreams(svc.closing), recoverStream(logger)),
+		grpc.ChainUnaryInterceptor(obs.unary, guard.UnaryInterceptor(), recoverUnary(logger)),
+		grpc.ChainStreamInterceptor(obs.stream, closeStreams(svc.closing), recoverStream(logger)),
 	)
 	oteldemo.RegisterProductCatalogServiceServer(gs, svc)
 	healthpb.RegisterHealthServer(gs, svc.Health())
 	reflection.Register(gs)
+	for service, info := range gs.GetServiceInfo() {
+		for _, method := range info.Methods {
+			known["/"+service+"/"+method.Name] = true
+		}
+	}
 	return gs
+}
+
+// callObserver logs and counts every call: the interceptors see those that
+// reach a handler (or the unknown-method handler), and refusals, a stats
+// handler, those grpc-go refuses before any interceptor runs (a request
+// message over the limit is refused while it is decoded).
+type callObserver struct {
+	accessLog *zap.Logger
+	m         *metrics.Metrics
+	ids       *requestid.Generator
+	known     map[string]bool
+}
+
+// route is the label a call is counted under: its method when registered.
+func (o *callObserver) route(fullMethod string) string {
+	if o.known[fullMethod] {
+		return fullMethod
+	}
+	return "unmatched"
+}
+
+type callKey struct{}
+
+// call is what refusals knows of a call: when it began, and whether an
+// interceptor has taken it (and will log it).
+type call struct {
+	start    time.Time
+	method   string
+	observed atomic.Bool
+}
+
+func markObserved(ctx context.Context) {
+	if c, ok := ctx.Value(callKey{}).(*call); ok {
+		c.observed.Store(true)
+	}
+}
+
+type refusals struct{ o *callObserver }
+
+func (refusals) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
+func (refusals) HandleConn(context.Context, stats.ConnStats)                       {}
+
+func (refusals) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
+	return context.WithValue(ctx, callKey{}, &call{start: time.Now(), method: info.FullMethodName})
+}
+
+func (r refusals) HandleRPC(ctx context.Context, s stats.RPCStats) {
+	end, ok := s.(*stats.End)
+	if !ok {
+		return
+	}
+	c, ok := ctx.Value(callKey{}).(*call)
+	if !ok || c.observed.Load() {
+		return
+	}
+	id, _ := callID(ctx, r.o.ids)
+	logCall(r.o.accessLog, r.o.m, id, r.o.route(c.method), end.Error, end.EndTime.Sub(c.start), func() int { return 0 })
 }
 
 // callID is the caller's well-formed x-request-id, and true; or a new
@@ -82,35 +157,33 @@ func callID(ctx context.Context, ids *requestid.Generator) (string, bool) {
 	return ids.Next(), false
 }
 
-func observeUnary(accessLog *zap.Logger, m *metrics.Metrics, ids *requestid.Generator) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		start := time.Now()
-		id, theirs := callID(ctx, ids)
-		if theirs {
-			_ = grpc.SetHeader(ctx, metadata.MD{requestIDKey: {id}})
-		}
-		resp, err := handler(ctx, req)
-		logCall(accessLog, m, id, info.FullMethod, err, time.Since(start), func() int {
-			if msg, ok := resp.(proto.Message); ok && err == nil {
-				return proto.Size(msg)
-			}
-			return 0
-		})
-		return resp, err
+func (o *callObserver) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	markObserved(ctx)
+	start := time.Now()
+	id, theirs := callID(ctx, o.ids)
+	if theirs {
+		_ = grpc.SetHeader(ctx, metadata.MD{requestIDKey: {id}})
 	}
+	resp, err := handler(ctx, req)
+	logCall(o.accessLog, o.m, id, o.route(info.FullMethod), err, time.Since(start), func() int {
+		if msg, ok := resp.(proto.Message); ok && err == nil {
+			return proto.Size(msg)
+		}
+		return 0
+	})
+	return resp, err
 }
 
-func observeStream(accessLog *zap.Logger, m *metrics.Metrics, ids *requestid.Generator) grpc.StreamServerInterceptor {
-	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		start := time.Now()
-		id, theirs := callID(ss.Context(), ids)
-		if theirs {
-			_ = ss.SetHeader(metadata.MD{requestIDKey: {id}})
-		}
-		err := handler(srv, ss)
-		logCall(accessLog, m, id, info.FullMethod, err, time.Since(start), func() int { return 0 })
-		return err
+func (o *callObserver) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	markObserved(ss.Context())
+	start := time.Now()
+	id, theirs := callID(ss.Context(), o.ids)
+	if theirs {
+		_ = ss.SetHeader(metadata.MD{requestIDKey: {id}})
 	}
+	err := handler(srv, ss)
+	logCall(o.accessLog, o.m, id, o.route(info.FullMethod), err, time.Since(start), func() int { return 0 })
+	return err
 }
 
 // closeStreams gives each stream a context that also ends when closing is

@@ -119,8 +119,9 @@ type requestSeries struct {
 	duration prometheus.Observer
 }
 
-// ObserveRPC records one finished gRPC call. Only the server's registered
-// methods reach it (gRPC answers others itself), so label values stay few.
+// ObserveRPC records one finished gRPC call. Its method is one the server
+// registered, or "unmatched" (grpcapi maps any other name to it), so label
+// values stay few.
 func (m *Metrics) ObserveRPC(fullMethod, code string, elapsed time.Duration) {
 	key := rpcKey{fullMethod, code}
 	s, ok := m.rpcSeries.Load(key)
