@@ -1,6 +1,10 @@
 package catalog
 
-import "sync"
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+)
 
 // searchCache remembers the matches of expensive searches for the life of
 // one snapshot. A snapshot never changes, so an entry never goes stale; a
@@ -13,6 +17,13 @@ import "sync"
 // stream of distinct queries cannot grow it: a query the index cannot
 // narrow makes every product a candidate, and an answer that kept its
 // candidate-sized array would cost 400 KB at 100k products.
+//
+// When a bound would be passed it evicts, never drops everything: CLOCK
+// (second chance, the approximation of LRU that page caches use), so an
+// entry that is read keeps its place while a client cycles through other
+// queries. A hit only sets the entry's reference bit, which needs no write
+// lock; the hand clears bits as it passes and evicts the first entry whose
+// bit is clear.
 //
 // Empty answers are cached too: finding that nothing matches costs the
 // same check of every candidate as finding matches (1.7 ms at 100k
@@ -30,8 +41,10 @@ import "sync"
 // where singleflight would pass the panic on to each of them.
 type searchCache struct {
 	mu      sync.RWMutex
-	matches map[searchKey][]int32
-	bytes   int // held by matches, as entryBytes counts them
+	entries map[searchKey]*cacheEntry
+	ring    []*cacheEntry // every entry, in the order the hand visits them
+	hand    int           // CLOCK's hand: the next entry in ring to look at
+	bytes   int           // held by entries, as entryBytes counts them
 	pending map[searchKey]*pendingSearch
 	// waiting, when set, is called as a request starts waiting for a
 	// search under way: tests learn that it is waiting, rather than guess.
@@ -39,6 +52,14 @@ type searchCache struct {
 }
 
 type searchKey struct{ text, category string }
+
+// cacheEntry is one remembered answer.
+type cacheEntry struct {
+	key     searchKey
+	matches []int32
+	size    int
+	used    atomic.Bool // read since the hand last passed it
+}
 
 // pendingSearch is a search under way; done closes when it ends.
 type pendingSearch struct {
@@ -56,9 +77,10 @@ const (
 	// cacheMaxEntries bounds the map itself, whose buckets outlive the
 	// entries' arrays.
 	cacheMaxEntries = 4096
-	// cacheEntryOverhead is a map slot (key strings' headers, the slice
-	// header) rounded up, counted against cacheMaxBytes with each entry.
-	cacheEntryOverhead = 96
+	// cacheEntryOverhead is an entry's struct (key strings' headers, the
+	// slice header, its size and bit), its map slot and its place in the
+	// ring, rounded up, counted against cacheMaxBytes with each entry.
+	cacheEntryOverhead = 160
 )
 
 // entryBytes is what an entry costs the process: its array's capacity, not
@@ -70,8 +92,14 @@ func entryBytes(key searchKey, matches []int32) int {
 func (sc *searchCache) get(key searchKey) ([]int32, bool) {
 	sc.mu.RLock()
 	defer sc.mu.RUnlock()
-	m, ok := sc.matches[key]
-	return m, ok
+	e, ok := sc.entries[key]
+	if !ok {
+		return nil, false
+	}
+	if !e.used.Load() { // a read, not a write, on the hot path once set
+		e.used.Store(true)
+	}
+	return e.matches, true
 }
 
 // do returns the remembered matches for key, or waits for the search for
@@ -81,9 +109,10 @@ func (sc *searchCache) do(key searchKey, search func() []int32) []int32 {
 		return m
 	}
 	sc.mu.Lock()
-	if m, ok := sc.matches[key]; ok {
+	if e, ok := sc.entries[key]; ok {
 		sc.mu.Unlock()
-		return m
+		e.used.Store(true)
+		return e.matches
 	}
 	if p, ok := sc.pending[key]; ok {
 		sc.mu.Unlock()
@@ -120,18 +149,42 @@ func (sc *searchCache) do(key searchKey, search func() []int32) []int32 {
 	return p.matches
 }
 
-// put keeps matches, dropping everything first when a bound would be
-// passed: simpler than LRU, and popular queries come straight back. The
+// put keeps matches, evicting with CLOCK until both bounds have room. The
 // caller holds mu.
 func (sc *searchCache) put(key searchKey, matches []int32) {
 	size := entryBytes(key, matches)
 	if size > cacheMaxBytes {
 		return
 	}
-	if sc.matches == nil || sc.bytes+size > cacheMaxBytes || len(sc.matches) >= cacheMaxEntries {
-		sc.matches = make(map[searchKey][]int32)
-		sc.bytes = 0
+	if sc.entries == nil {
+		sc.entries = make(map[searchKey]*cacheEntry)
 	}
-	sc.matches[key] = matches
+	for sc.bytes+size > cacheMaxBytes || len(sc.entries) >= cacheMaxEntries {
+		sc.evict()
+	}
+	e := &cacheEntry{key: key, matches: matches, size: size}
+	sc.entries[key] = e
+	sc.ring = append(sc.ring, e)
 	sc.bytes += size
+}
+
+// evict removes one entry: the first the hand finds not read since it last
+// passed, clearing the bits of those read. Two turns at most, since the
+// first clears every bit. The caller holds mu.
+func (sc *searchCache) evict() {
+	for {
+		if sc.hand >= len(sc.ring) {
+			sc.hand = 0
+		}
+		e := sc.ring[sc.hand]
+		if e.used.Load() {
+			e.used.Store(false)
+			sc.hand++
+			continue
+		}
+		delete(sc.entries, e.key)
+		sc.bytes -= e.size
+		sc.ring = slices.Delete(sc.ring, sc.hand, sc.hand+1)
+		return
+	}
 }

@@ -46,15 +46,18 @@ func TestSearchCacheStaysBounded(t *testing.T) {
 					t.Fatalf("query %d: the answer just found is missing", i)
 				}
 				held := 0
-				for k, m := range sc.matches {
-					held += entryBytes(k, m)
+				for k, e := range sc.entries {
+					held += entryBytes(k, e.matches)
+				}
+				if len(sc.ring) != len(sc.entries) {
+					t.Fatalf("query %d: %d entries in the ring, %d in the map", i, len(sc.ring), len(sc.entries))
 				}
 				if held != sc.bytes {
 					t.Fatalf("query %d: the cache counts %d bytes, its entries hold %d", i, sc.bytes, held)
 				}
-				if held > cacheMaxBytes || len(sc.matches) > cacheMaxEntries {
+				if held > cacheMaxBytes || len(sc.entries) > cacheMaxEntries {
 					t.Fatalf("query %d: the cache holds %d bytes in %d entries, over the bounds %d bytes, %d entries",
-						i, held, len(sc.matches), cacheMaxBytes, cacheMaxEntries)
+						i, held, len(sc.entries), cacheMaxBytes, cacheMaxEntries)
 				}
 			}
 		})
@@ -144,5 +147,27 @@ func TestSearchCacheKeepsNoCandidateArray(t *testing.T) {
 		if n == 0 && kept != nil {
 			t.Errorf("no matches: kept a slice of capacity %d, want nil", cap(kept))
 		}
+	}
+}
+
+// A full cache evicts the entries nobody reads, not everything: a query
+// read between others keeps its answer while a client cycles through more
+// distinct queries than the cache holds.
+func TestCacheEvictsTheUnreadNotAll(t *testing.T) {
+	var sc searchCache
+	large := func() []int32 { return make([]int32, cacheMaxBytes/4/4) } // four fit, barely not
+	hot := searchKey{text: "hot"}
+	hotSearches := 0
+	searchHot := func() []int32 { hotSearches++; return large() }
+	sc.do(hot, searchHot)
+	for i := range 64 {
+		sc.do(searchKey{text: fmt.Sprint("cycling", i%16)}, large)
+		sc.do(hot, searchHot)
+	}
+	if hotSearches != 1 {
+		t.Errorf("the hot query was searched %d times while read between 64 others, want once: it was evicted", hotSearches)
+	}
+	if sc.bytes > cacheMaxBytes {
+		t.Errorf("the cache holds %d bytes, over %d", sc.bytes, cacheMaxBytes)
 	}
 }

@@ -28,7 +28,12 @@ func handleListProducts(p *published, rs *responder) routeHandler {
 		if rs.notModified(w, r, etag) || (acceptsGzip(r) && rs.notModified(w, r, gzipETag(etag))) {
 			return // no search for a client that has the page, in either encoding
 		}
-		rs.writeCacheable(w, r, newPerRequest(r, v.listBody(v.catalog.Search(q)), etag))
+		page, ok := rs.buildPage(w, r, func() representation {
+			return newPerRequest(r, v.listBody(v.catalog.Search(q)), etag)
+		})
+		if ok {
+			rs.writeCacheable(w, r, page)
+		}
 	}
 }
 

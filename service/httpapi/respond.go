@@ -3,8 +3,10 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // writeJSON encodes v as the response body. It is for small, per-request
@@ -83,7 +85,57 @@ func writeBody(w http.ResponseWriter, status int, rep representation) {
 // headers the server was configured with.
 type responder struct {
 	cacheControl []string // the Cache-Control header's value
+	// searches holds a slot for each list page being built for one request
+	// (a search, its page encoded, gzip): each takes up to a few MB and a
+	// core, so their number is bounded whatever the clients send. A
+	// request waits searchWait at most for a slot, then gets 503 with
+	// Retry-After.
+	searches   chan struct{}
+	searchWait time.Duration
 }
+
+// Bounds of the per-request list pages being built at once.
+const (
+	searchesPerCore = 2
+	minSearches     = 4
+	searchWait      = time.Second
+)
+
+// newResponder returns a responder with cacheControl and room for
+// searchesPerCore pages being built per core.
+func newResponder(cacheControl []string) *responder {
+	return &responder{
+		cacheControl: cacheControl,
+		searches:     make(chan struct{}, max(minSearches, searchesPerCore*runtime.GOMAXPROCS(0))),
+		searchWait:   searchWait,
+	}
+}
+
+// buildPage builds a per-request page with build once a slot is free, or
+// answers 503 with Retry-After and reports false when none frees up in
+// time. The slot is given back before the page is written: a slow reader
+// holds its page, bounded by the write timeout, not a slot.
+func (rs *responder) buildPage(w http.ResponseWriter, r *http.Request, build func() representation) (representation, bool) {
+	select {
+	case rs.searches <- struct{}{}:
+	default:
+		t := time.NewTimer(rs.searchWait)
+		defer t.Stop()
+		select {
+		case rs.searches <- struct{}{}:
+		case <-t.C:
+			w.Header()["Retry-After"] = retryAfter
+			writeError(w, errorf(codeUnavailable, "too many searches at once: retry in a second"))
+			return representation{}, false
+		case <-r.Context().Done():
+			return representation{}, false
+		}
+	}
+	defer func() { <-rs.searches }()
+	return build(), true
+}
+
+var retryAfter = []string{"1"}
 
 // writeCacheable answers 304 Not Modified when the client already holds
 // this representation in the encoding it would get, and the body otherwise:

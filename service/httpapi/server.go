@@ -80,10 +80,11 @@ type Options struct {
 // them.
 func NewServer(logger, accessLog *zap.Logger, m *metrics.Metrics, readiness *Readiness, opts Options) *Server {
 	p := &published{}
-	rs := &responder{cacheControl: []string{"no-cache"}}
+	cacheControl := []string{"no-cache"}
 	if opts.CacheMaxAge > 0 {
-		rs.cacheControl = []string{"public, max-age=" + strconv.Itoa(int(opts.CacheMaxAge.Seconds()))}
+		cacheControl = []string{"public, max-age=" + strconv.Itoa(int(opts.CacheMaxAge.Seconds()))}
 	}
+	rs := newResponder(cacheControl)
 	rt := newRouter(apiRoutes(p, m, readiness, rs))
 	serve := rt.dispatch
 	if len(opts.CORSOrigins) > 0 {

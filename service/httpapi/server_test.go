@@ -726,3 +726,36 @@ func TestEveryDocumentedAnswer(t *testing.T) {
 		}
 	}
 }
+
+// Pages built for one request (a search, a page past the first) are
+// bounded in number: with every slot taken a request waits, then gets 503
+// with Retry-After; what needs no building is served meanwhile; a slot
+// comes back once its page is built.
+func TestPagesBuiltAtOnceAreBounded(t *testing.T) {
+	v, err := newView(testCatalog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &published{}
+	p.current.Store(v)
+	rs := newResponder([]string{"no-cache"})
+	rs.searchWait = 10 * time.Millisecond
+	h := observe(zap.NewNop(), metrics.New("test"), requestid.New(), newRouter(apiRoutes(p, metrics.New("test"), &Readiness{}, rs)).dispatch)
+	for range cap(rs.searches) {
+		rs.searches <- struct{}{}
+	}
+	busy := do(t, h, http.MethodGet, "/products?q=kettle", nil)
+	if busy.Code != http.StatusServiceUnavailable || busy.Header().Get("Retry-After") != "1" || !strings.Contains(busy.Body.String(), `"unavailable"`) {
+		t.Errorf("a search with every slot taken = %d, Retry-After %q, %s; want 503, Retry-After 1, unavailable", busy.Code, busy.Header().Get("Retry-After"), busy.Body)
+	}
+	if got := do(t, h, http.MethodGet, "/products", nil).Code; got != http.StatusOK {
+		t.Errorf("the first page with every slot taken = %d, want 200: it is built when published", got)
+	}
+	<-rs.searches
+	if got := do(t, h, http.MethodGet, "/products?q=kettle", nil).Code; got != http.StatusOK {
+		t.Errorf("a search with a slot free = %d, want 200", got)
+	}
+	if got, want := len(rs.searches), cap(rs.searches)-1; got != want {
+		t.Errorf("%d slots taken after the search, want %d: its slot was not given back", got, want)
+	}
+}
