@@ -30,7 +30,7 @@ for bad in policy/dockerfile/testdata/*.Dockerfile; do
   echo "test-policy.sh: denied as expected: $bad"
 done
 
-for dir in policy/attestations/*/ policy/admission/structure/ policy/workflow/; do
+for dir in policy/attestations/*/ policy/admission/structure/ policy/workflow/ policy/deploy/; do
   echo "test-policy.sh: conftest verify -p $dir"
   "$bin/conftest" verify --no-color -p "$dir"
 done
@@ -40,6 +40,9 @@ echo "test-policy.sh: the admission policies' structure (policy/admission/struct
 
 jq -e '(.go | length > 0) and (.os | length > 0) and (.reviewed | type == "object")' \
   policy/sbom/licenses.json >/dev/null || fail "policy/sbom/licenses.json lacks go, os or reviewed"
+
+echo "test-policy.sh: the NetworkPolicy (policy/deploy)"
+"$bin/conftest" test --no-color -p policy/deploy deploy/base/networkpolicy.yaml
 
 echo "test-policy.sh: the workflow's structure (policy/workflow)"
 "$bin/conftest" test --no-color -p policy/workflow .github/workflows/ci.yml

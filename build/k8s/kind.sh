@@ -177,7 +177,8 @@ KO_DOCKER_REPO=product-catalog.local/lbload ko build --bare --tags load --platfo
   { tail -20 "$out/ko-lbload.log"; die "ko build ./build/k8s/lbload"; }
 kind load image-archive "$work/lbload.tar" --name "$cluster" >/dev/null
 # The load runs where no policy applies: it is a test client, not ours to
-# sign. Its label is the one the NetworkPolicy lets in.
+# sign. Its namespace opts in, and its pod's label is the one the
+# NetworkPolicy lets in from such a namespace.
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Namespace
@@ -185,6 +186,7 @@ metadata:
   name: $load_namespace
   labels:
     pod-security.kubernetes.io/enforce: restricted
+    product-catalog.io/clients: "true"
 EOF
 
 want_total=$(cat products/*.json | grep -c '"id":')

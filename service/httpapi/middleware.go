@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -70,6 +71,7 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
+		oneVaryLine(s.Header())
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
@@ -77,6 +79,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
+		oneVaryLine(s.Header())
 	}
 	n, err := s.ResponseWriter.Write(b)
 	s.bytes += n
@@ -107,5 +110,16 @@ func recoverPanics(logger *zap.Logger, next func(*statusRecorder, *http.Request)
 			writeError(rec, errorf(codeInternal, "internal error"))
 		}()
 		next(rec, r)
+	}
+}
+
+// oneVaryLine merges the response's Vary lines into one, as they are
+// written: CORS adds "Vary: Origin" and the handlers theirs ("Accept-
+// Encoding"; promhttp "Accept" and "Accept-Encoding"), and clients that
+// keep one line per header name (validating proxies among them) would read
+// only the first.
+func oneVaryLine(h http.Header) {
+	if v := h["Vary"]; len(v) > 1 {
+		h["Vary"] = []string{strings.Join(v, ", ")}
 	}
 }

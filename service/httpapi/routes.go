@@ -52,7 +52,7 @@ func apiRoutes(p *published, m *metrics.Metrics, readiness *Readiness, rs *respo
 		{template: "/categories", serve: handleListCategories(p, rs)},
 		{template: "/healthz", probe: true, serve: withoutVars(handleHealthz())},
 		{template: "/readyz", probe: true, serve: withoutVars(handleReadyz(p, readiness))},
-		{template: "/metrics", probe: true, serve: withoutVars(noSniffing(oneVaryLine(m.Handler())))},
+		{template: "/metrics", probe: true, serve: withoutVars(noSniffing(m.Handler()))},
 		{template: "/openapi.json", serve: withoutVars(handleOpenAPI())},
 	}
 }
@@ -62,43 +62,6 @@ func withoutVars(h http.Handler) routeHandler {
 }
 
 // noSniffing adds to a handler not written here the header all of ours send.
-// oneVaryLine merges the Vary lines h writes into one: promhttp writes
-// "Vary: Accept" and "Vary: Accept-Encoding" as two, and clients that keep
-// one line per header name (validating proxies among them) read only the
-// first.
-func oneVaryLine(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(&varyMerger{ResponseWriter: w}, r)
-	})
-}
-
-type varyMerger struct {
-	http.ResponseWriter
-	merged bool
-}
-
-func (v *varyMerger) WriteHeader(code int) {
-	v.merge()
-	v.ResponseWriter.WriteHeader(code)
-}
-
-func (v *varyMerger) Write(b []byte) (int, error) {
-	v.merge()
-	return v.ResponseWriter.Write(b)
-}
-
-func (v *varyMerger) Unwrap() http.ResponseWriter { return v.ResponseWriter }
-
-func (v *varyMerger) merge() {
-	if v.merged {
-		return
-	}
-	v.merged = true
-	if h := v.Header(); len(h["Vary"]) > 1 {
-		h["Vary"] = []string{strings.Join(h["Vary"], ", ")}
-	}
-}
-
 func noSniffing(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header()["X-Content-Type-Options"] = noSniff
