@@ -38,9 +38,9 @@ test: lint test-go test-contract test-vuln fuzz-short test-policy test-scripts t
 EXCHANGES := $(CURDIR)/.out/exchanges
 
 .PHONY: test-go
-test-go: ## unit, handler and end-to-end Go tests, with -race (recording HTTP exchanges)
+test-go: ## unit, handler and end-to-end Go tests, with -race (recording HTTP exchanges), the machine-sized ones too (-tags machine)
 	rm -rf '$(EXCHANGES)'
-	CONTRACT_EXCHANGES_DIR='$(EXCHANGES)' go test -race -count=1 ./...
+	CONTRACT_EXCHANGES_DIR='$(EXCHANGES)' go test -race -count=1 -tags machine ./...
 
 .PHONY: test-contract
 test-contract: test-go ## kin-openapi validates every recorded exchange against openapi.json; invalid requests are refused
@@ -72,9 +72,10 @@ lint: ## gofmt, go vet, every go.mod tidy, staticcheck, shellcheck, the OpenAPI 
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [[ -n $$out ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags contract ./build/contract/
+	go vet -tags machine .
 	build/lint-modules.sh
 	build/tools/install.sh staticcheck
-	$(BIN)/staticcheck ./...
+	$(BIN)/staticcheck -tags machine ./...
 	build/openapi-lint/lint.sh
 	build/proto/generate.sh --check
 	build/tools/apt-install.sh shellcheck

@@ -19,7 +19,7 @@ type Limits struct {
 }
 
 // DefaultLimits are generous for a catalog (the OpenTelemetry demo's file
-// is 7 KB; 100k generated products are about 40 MB) and small enough that
+// is 7 KB; 100k generated products are 29 MB) and small enough that
 // parsing the most they allow stays within a container's memory.
 var DefaultLimits = Limits{FileBytes: 64 << 20, TotalBytes: 256 << 20}
 
