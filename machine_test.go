@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/product-catalog/product-catalog/service/zerowindow"
 )
 
 // Tests sized for a whole machine (a thousand connections, a 100k-product
@@ -217,4 +219,76 @@ func searchAll(t *testing.T, client *http.Client, base string, queries []string)
 			t.Fatal(err)
 		}
 	}
+}
+
+// gRPC clients that never read (an HTTP/2 window of 0, pings answered), on
+// the real binary with a catalog whose ListProducts answer is megabytes:
+// whatever they open, the server holds its budget of unread answers at
+// most (RSS grows by little more), refuses the rest with
+// RESOURCE_EXHAUSTED, and cuts every such connection once it has written
+// nothing for the stall limit (REST's write timeout), freeing all it held.
+func TestZeroWindowGRPCClientsAreBoundedAndCut(t *testing.T) {
+	const (
+		conns       = 50
+		callsEach   = 100
+		stall       = 30 * time.Second // httpapi.WriteTimeout
+		budget      = 8 << 20          // service/app's backlogTotalBytes
+		rssHeadroom = 64 << 20
+	)
+	p := startProcess(t, "PRODUCT_CATALOG_DIR="+writeGenerated(t, 10_000, 100))
+	addr := strings.TrimPrefix(p.base, "http://")
+	baseRSS := p.metric(t, "process_resident_memory_bytes")
+	started := time.Now()
+	var holding []*zerowindow.Client // those with an answer held for them
+	answers := map[string]int{}
+	for range conns {
+		c := zerowindow.Dial(t, addr)
+		accepted := false
+		for range callsEach {
+			answer := c.Call("/oteldemo.ProductCatalogService/ListProducts")
+			if strings.HasPrefix(answer, "grpc-status 8:") {
+				answer = "grpc-status 8"
+			}
+			answers[answer]++
+			accepted = accepted || answer == "accepted"
+		}
+		if accepted {
+			holding = append(holding, c)
+		}
+	}
+	held := p.metric(t, "product_catalog_grpc_unread_answer_bytes")
+	peakRSS := p.metric(t, "process_resident_memory_bytes")
+	t.Logf("%d zero-window connections × %d ListProducts: %v; unread answers held %.1f MB; RSS %.1f -> %.1f MB",
+		conns, callsEach, answers, held/1e6, baseRSS/1e6, peakRSS/1e6)
+	if answers["accepted"] == 0 || answers["grpc-status 8"] == 0 || answers["accepted"]+answers["grpc-status 8"] != conns*callsEach {
+		t.Errorf("answers %v: want some accepted, the rest RESOURCE_EXHAUSTED", answers)
+	}
+	if held > budget+4<<20 { // the budget, or one answer past it
+		t.Errorf("%.1f MB of unread answers held, want the %d MiB budget", held/1e6, budget>>20)
+	}
+	if peakRSS-baseRSS > rssHeadroom {
+		t.Errorf("RSS grew by %.1f MB under zero-window clients, want at most %d MB", (peakRSS-baseRSS)/1e6, rssHeadroom>>20)
+	}
+	// A connection refused everything holds nothing: the idle limit, not
+	// the stall limit, is for it.
+	for i, c := range holding {
+		select {
+		case <-c.Closed():
+		case <-time.After(stall + stall/2 - time.Since(started)):
+			t.Fatalf("zero-window connection %d still open %v after it stalled, want it cut at the stall limit (%v)", i, time.Since(started), stall)
+		}
+		if got := c.DataReceived(); got != 0 {
+			t.Errorf("connection %d received %d DATA bytes with a window of 0", i, got)
+		}
+	}
+	if len(holding) == 0 {
+		t.Fatal("no connection had an answer held for it")
+	}
+	if elapsed := time.Since(started); elapsed < stall {
+		t.Errorf("stalled connections cut after %v, before the stall limit %v", elapsed, stall)
+	}
+	if after := p.metric(t, "product_catalog_grpc_unread_answer_bytes"); after != 0 {
+		t.Errorf("%.0f bytes of unread answers still held after every stalled connection was cut, want 0", after)
+	}
+	t.Logf("cut after %v; unread answers held afterwards: 0", time.Since(started).Round(time.Second))
 }

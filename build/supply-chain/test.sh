@@ -110,7 +110,7 @@ BUILD_STARTED=$started GO_IMAGE=$GO_IMAGE "$repo/build/supply-chain/provenance.s
 for image in "$ko_image" "$docker_image"; do
   for platform in $(platforms_of "$image"); do
     binary=$(extract_binary "$image" "$platform" "$work/go-version/${platform//\//-}")
-    built_with=$(go version -m "$binary" | head -n1 | awk '{print $2}')
+    built_with=$(go version -m "$binary" | awk 'NR == 1 {print $2}')
     [[ $built_with == "$release_go" ]] || die "the $platform binary of $image was built with ${built_with:-no Go}, want $release_go"
     say "ok: the $platform binary of $image reports $built_with (go version -m)"
   done

@@ -118,6 +118,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	srv := httpapi.NewHTTPServer(handler)
 	srv.ErrorLog = zap.NewStdLog(logger.With(zap.String("source", "net/http")))
 	guard := backlog.New(backlog.Limits{PerConn: backlogPerConnBytes, Total: backlogTotalBytes, Stall: httpapi.WriteTimeout}, backlogEvents(logger))
+	m.WatchGRPCBacklog(guard.Owed)
 	grpcServer := grpcapi.NewGRPCServer(rpc, logger, logs.access, m, grpcapi.Limits{
 		Handshake: httpapi.ReadHeaderTimeout, Idle: httpapi.IdleTimeout, Unresponsive: httpapi.WriteTimeout,
 		MaxHeaderBytes: httpapi.MaxHeaderBytes, MaxMessageBytes: httpapi.MaxHeaderBytes, MaxStreams: maxStreamsPerConn,

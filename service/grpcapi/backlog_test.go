@@ -1,18 +1,13 @@
 package grpcapi
 
 import (
-	"bytes"
-	"io"
 	"net"
 	"runtime"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/zap"
-	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
@@ -20,137 +15,8 @@ import (
 	"github.com/product-catalog/product-catalog/service/backlog"
 	"github.com/product-catalog/product-catalog/service/grpcapi/oteldemo"
 	"github.com/product-catalog/product-catalog/service/metrics"
+	"github.com/product-catalog/product-catalog/service/zerowindow"
 )
-
-// zeroWindowClient speaks HTTP/2 by hand as a hostile client does: its
-// streams' flow-control window is 0, so the server can send no answer's
-// body, and it acknowledges every ping, so keepalive sees a live peer.
-type zeroWindowClient struct {
-	t      *testing.T
-	conn   net.Conn
-	wmu    sync.Mutex
-	fr     *http2.Framer
-	enc    *hpack.Encoder
-	encBuf bytes.Buffer
-	next   uint32
-
-	mu      sync.Mutex
-	answers map[uint32]chan string // per stream: "accepted", or the grpc-status and message
-	closed  chan struct{}          // the server closed the connection
-	data    int                    // DATA bytes received: must stay 0
-}
-
-func dialZeroWindow(t *testing.T, addr string) *zeroWindowClient {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	c := &zeroWindowClient{t: t, conn: conn, fr: http2.NewFramer(conn, conn), next: 1,
-		answers: map[uint32]chan string{}, closed: make(chan struct{})}
-	c.enc = hpack.NewEncoder(&c.encBuf)
-	c.fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	if _, err := io.WriteString(conn, http2.ClientPreface); err != nil {
-		t.Fatal(err)
-	}
-	c.write(func() error { return c.fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 0}) })
-	go c.read()
-	return c
-}
-
-func (c *zeroWindowClient) write(f func() error) {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if err := f(); err != nil {
-		select {
-		case <-c.closed:
-		default:
-			c.t.Errorf("write: %v", err)
-		}
-	}
-}
-
-func (c *zeroWindowClient) read() {
-	defer close(c.closed)
-	for {
-		f, err := c.fr.ReadFrame()
-		if err != nil {
-			return
-		}
-		switch f := f.(type) {
-		case *http2.SettingsFrame:
-			if !f.IsAck() {
-				c.write(c.fr.WriteSettingsAck)
-			}
-		case *http2.PingFrame:
-			if !f.IsAck() {
-				c.write(func() error { return c.fr.WritePing(true, f.Data) })
-			}
-		case *http2.MetaHeadersFrame:
-			answer := "accepted"
-			if s := f.PseudoValue("status"); s != "" && s != "200" {
-				answer = "http " + s
-			}
-			for _, h := range f.Fields {
-				if h.Name == "grpc-status" {
-					answer = "grpc-status " + h.Value
-				}
-			}
-			for _, h := range f.Fields {
-				if h.Name == "grpc-message" {
-					answer += ": " + h.Value
-				}
-			}
-			c.mu.Lock()
-			ch := c.answers[f.StreamID]
-			c.mu.Unlock()
-			if ch != nil {
-				select {
-				case ch <- answer:
-				default: // the trailers of an accepted call never come: no window
-				}
-			}
-		case *http2.DataFrame:
-			c.mu.Lock()
-			c.data += len(f.Data())
-			c.mu.Unlock()
-		case *http2.GoAwayFrame:
-			return
-		}
-	}
-}
-
-// call opens a stream for method with an empty request and returns how the
-// server first answered it.
-func (c *zeroWindowClient) call(method string) string {
-	c.t.Helper()
-	id := c.next
-	c.next += 2
-	ch := make(chan string, 1)
-	c.mu.Lock()
-	c.answers[id] = ch
-	c.mu.Unlock()
-	c.write(func() error {
-		c.encBuf.Reset()
-		for _, kv := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":path", method}, {":authority", "catalog"},
-			{"content-type", "application/grpc"}, {"te", "trailers"}} {
-			if err := c.enc.WriteField(hpack.HeaderField{Name: kv[0], Value: kv[1]}); err != nil {
-				return err
-			}
-		}
-		if err := c.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: c.encBuf.Bytes(), EndHeaders: true}); err != nil {
-			return err
-		}
-		return c.fr.WriteData(id, true, []byte{0, 0, 0, 0, 0}) // an empty message
-	})
-	select {
-	case answer := <-ch:
-		return answer
-	case <-c.closed:
-		return "closed"
-	}
-}
 
 const listProducts = "/oteldemo.ProductCatalogService/ListProducts"
 
@@ -173,10 +39,10 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 	go gs.Serve(guard.Listener(ln))
 	t.Cleanup(gs.Stop)
 
-	first := dialZeroWindow(t, ln.Addr().String())
+	first := zerowindow.Dial(t, ln.Addr().String())
 	var got []string
 	for range 6 {
-		got = append(got, first.call(listProducts))
+		got = append(got, first.Call(listProducts))
 	}
 	want := []string{"accepted", "accepted", "accepted", "accepted",
 		"grpc-status 8: this connection has too many unread answers: read them, or use another connection",
@@ -187,8 +53,8 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 	if owed := guard.Owed(); owed != 4*answer {
 		t.Errorf("owed = %d, want the 4 answers held, %d", owed, 4*answer)
 	}
-	second := dialZeroWindow(t, ln.Addr().String())
-	got = []string{second.call(listProducts), second.call(listProducts), second.call(listProducts)}
+	second := zerowindow.Dial(t, ln.Addr().String())
+	got = []string{second.Call(listProducts), second.Call(listProducts), second.Call(listProducts)}
 	want = []string{"accepted", "accepted", "grpc-status 8: the server holds too many unread answers: retry later"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("a second zero-window connection's calls = %q, want %q", got, want)
@@ -214,9 +80,9 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	for _, c := range []*zeroWindowClient{first, second} {
+	for _, c := range []*zerowindow.Client{first, second} {
 		select {
-		case <-c.closed:
+		case <-c.Closed():
 		case <-time.After(10 * limits.Stall):
 			t.Fatalf("a stalled connection was not closed within %v", 10*limits.Stall)
 		}
@@ -230,12 +96,10 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 	if owed := guard.Owed(); owed != 0 {
 		t.Errorf("owed after the cut = %d, want 0: closing frees what was held", owed)
 	}
-	for _, c := range []*zeroWindowClient{first, second} {
-		c.mu.Lock()
-		if c.data != 0 {
-			t.Errorf("a zero-window client received %d DATA bytes", c.data)
+	for _, c := range []*zerowindow.Client{first, second} {
+		if got := c.DataReceived(); got != 0 {
+			t.Errorf("a zero-window client received %d DATA bytes", got)
 		}
-		c.mu.Unlock()
 	}
 }
 

@@ -83,6 +83,15 @@ func New(version string) *Metrics {
 	return m
 }
 
+// WatchGRPCBacklog exports owed, the gRPC answer bytes queued for clients
+// and not yet written (service/backlog), read at each scrape.
+func (m *Metrics) WatchGRPCBacklog(owed func() int64) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: namespace, Name: "grpc_unread_answer_bytes",
+		Help: "gRPC answer bytes queued for clients and not yet written to them.",
+	}, func() float64 { return float64(owed()) }))
+}
+
 // Handler serves the metrics in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
