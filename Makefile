@@ -68,7 +68,7 @@ proto: ## regenerate the gRPC code from service/grpcapi/oteldemo/*.proto (protoc
 	build/proto/generate.sh
 
 .PHONY: lint
-lint: ## gofmt, go vet, every go.mod tidy, staticcheck, shellcheck, the OpenAPI linter (Redocly CLI), generated gRPC code current
+lint: ## gofmt, go vet, every go.mod tidy, staticcheck, shellcheck, the Markdown links, the OpenAPI linter (Redocly CLI), generated gRPC code current
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [[ -n $$out ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags contract ./build/contract/
@@ -76,6 +76,7 @@ lint: ## gofmt, go vet, every go.mod tidy, staticcheck, shellcheck, the OpenAPI 
 	build/lint-modules.sh
 	build/tools/install.sh staticcheck
 	$(BIN)/staticcheck -tags machine ./...
+	go run ./build/mdlinks $$(git ls-files '*.md')
 	build/openapi-lint/lint.sh
 	build/proto/generate.sh --check
 	build/tools/apt-install.sh shellcheck
