@@ -1,15 +1,12 @@
 package grpcapi
 
 import (
-	"net"
 	"runtime"
 	"slices"
 	"testing"
 	"time"
 
 	"go.uber.org/zap"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/product-catalog/product-catalog/service/backlog"
@@ -31,15 +28,9 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 	limits := backlog.Limits{PerConn: 4 * answer, Total: 6 * answer, Stall: 300 * time.Millisecond}
 	cut := make(chan string, 4)
 	guard := backlog.New(limits, backlog.Events{Cut: func(remote string, _ int64) { cut <- remote }})
-	gs := NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go gs.Serve(guard.Listener(ln))
-	t.Cleanup(gs.Stop)
+	addr := serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard), guard)
 
-	first := zerowindow.Dial(t, ln.Addr().String())
+	first := zerowindow.Dial(t, addr)
 	var got []string
 	for range 6 {
 		got = append(got, first.Call(listProducts))
@@ -53,7 +44,7 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 	if owed := guard.Owed(); owed != 4*answer {
 		t.Errorf("owed = %d, want the 4 answers held, %d", owed, 4*answer)
 	}
-	second := zerowindow.Dial(t, ln.Addr().String())
+	second := zerowindow.Dial(t, addr)
 	got = []string{second.Call(listProducts), second.Call(listProducts), second.Call(listProducts)}
 	want = []string{"accepted", "accepted", "grpc-status 8: the server holds too many unread answers: retry later"}
 	if !slices.Equal(got, want) {
@@ -110,19 +101,7 @@ func TestReadAnswersAreNotHeld(t *testing.T) {
 	svc.Publish(testCatalog(t))
 	answer := int64(proto.Size(mustList(t, svc))) + 5
 	guard := backlog.New(backlog.Limits{PerConn: 2 * answer, Total: 2 * answer, Stall: time.Minute}, backlog.Events{})
-	gs := NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go gs.Serve(guard.Listener(ln))
-	t.Cleanup(gs.Stop)
-	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	client := oteldemo.NewProductCatalogServiceClient(conn)
+	client := oteldemo.NewProductCatalogServiceClient(dialTest(t, serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard), guard)))
 	for i := range 200 {
 		if _, err := client.ListProducts(t.Context(), &oteldemo.Empty{}); err != nil {
 			t.Fatalf("ListProducts #%d: %v", i, err)

@@ -52,23 +52,38 @@ type harness struct {
 	logs   *observer.ObservedLogs
 }
 
+// serveGRPC serves gs on a loopback port through guard's listener until
+// the test ends, and returns its address.
+func serveGRPC(t testing.TB, gs *grpc.Server, guard *backlog.Guard) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go gs.Serve(guard.Listener(ln))
+	t.Cleanup(gs.Stop)
+	return ln.Addr().String()
+}
+
+// dialTest is a client connection to addr, closed when the test ends.
+func dialTest(t testing.TB, addr string) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 // serve runs the real gRPC server on a loopback port with a client from
 // the generated code.
 func serve(t testing.TB, svc *Server) harness {
 	t.Helper()
 	core, logs := observer.New(zap.DebugLevel)
-	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), metrics.New("test"), testLimits, backlog.New(testBacklog, backlog.Events{}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go gs.Serve(ln)
-	t.Cleanup(gs.Stop)
-	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	guard := backlog.New(testBacklog, backlog.Events{})
+	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), metrics.New("test"), testLimits, guard)
+	conn := dialTest(t, serveGRPC(t, gs, guard))
 	return harness{svc: svc, client: oteldemo.NewProductCatalogServiceClient(conn), health: healthpb.NewHealthClient(conn), logs: logs}
 }
 
@@ -297,18 +312,8 @@ func TestRefusedCallsAreObserved(t *testing.T) {
 	svc.Publish(testCatalog(t))
 	core, logs := observer.New(zap.DebugLevel)
 	m := metrics.New("test")
-	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), m, testLimits, backlog.New(testBacklog, backlog.Events{}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go gs.Serve(ln)
-	t.Cleanup(gs.Stop)
-	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	guard := backlog.New(testBacklog, backlog.Events{})
+	conn := dialTest(t, serveGRPC(t, NewGRPCServer(svc, zap.New(core), zap.New(core), m, testLimits, guard), guard))
 	tests := []struct {
 		method    string
 		req       proto.Message
