@@ -2,12 +2,9 @@ package grpcapi
 
 import (
 	"context"
-	"net"
 	"testing"
 
 	"go.uber.org/zap"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/product-catalog/product-catalog/service/backlog"
 	"github.com/product-catalog/product-catalog/service/grpcapi/oteldemo"
@@ -20,19 +17,9 @@ import (
 func BenchmarkGetProduct(b *testing.B) {
 	svc := NewServer()
 	svc.Publish(testCatalog(b))
-	gs := NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("bench"), testLimits, backlog.New(testBacklog, backlog.Events{}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go gs.Serve(ln)
-	defer gs.Stop()
-	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close()
-	client := oteldemo.NewProductCatalogServiceClient(conn)
+	// Through the backlog guard's listener, as the binary serves.
+	guard := backlog.New(testBacklog, backlog.Events{})
+	client := oteldemo.NewProductCatalogServiceClient(dialTest(b, serveGRPC(b, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("bench"), testLimits, guard), guard)))
 	req := &oteldemo.GetProductRequest{Id: "A1"}
 	b.ReportAllocs()
 	b.ResetTimer()
