@@ -45,19 +45,20 @@ func TestSearchCacheStaysBounded(t *testing.T) {
 				if _, ok := sc.get(key); !ok {
 					t.Fatalf("query %d: the answer just found is missing", i)
 				}
-				held := 0
-				for k, e := range sc.entries {
-					held += entryBytes(k, e.matches)
+				if sc.bytes > cacheMaxBytes || len(sc.entries) > cacheMaxEntries || len(sc.ring) != len(sc.entries) {
+					t.Fatalf("query %d: the cache counts %d bytes in %d entries (%d in the ring), over the bounds %d bytes, %d entries",
+						i, sc.bytes, len(sc.entries), len(sc.ring), cacheMaxBytes, cacheMaxEntries)
 				}
-				if len(sc.ring) != len(sc.entries) {
-					t.Fatalf("query %d: %d entries in the ring, %d in the map", i, len(sc.ring), len(sc.entries))
-				}
-				if held != sc.bytes {
-					t.Fatalf("query %d: the cache counts %d bytes, its entries hold %d", i, sc.bytes, held)
-				}
-				if held > cacheMaxBytes || len(sc.entries) > cacheMaxEntries {
-					t.Fatalf("query %d: the cache holds %d bytes in %d entries, over the bounds %d bytes, %d entries",
-						i, held, len(sc.entries), cacheMaxBytes, cacheMaxEntries)
+				// Its count against what its entries really hold: a walk of
+				// every entry, so not after every query.
+				if i%61 == 0 || i == tt.queries-1 {
+					held := 0
+					for k, e := range sc.entries {
+						held += entryBytes(k, e.matches)
+					}
+					if held != sc.bytes {
+						t.Fatalf("query %d: the cache counts %d bytes, its entries hold %d", i, sc.bytes, held)
+					}
 				}
 			}
 		})
