@@ -256,4 +256,4 @@ echo "search over $SEARCH_PRODUCTS products (build/bench/search.lua, $SEARCH_CON
 # Memory under an attacker's query stream: the end-to-end test that bounds
 # it, run here for its figures (RSS and heap goal, warm and after).
 echo "load.sh: memory under 4000 distinct two-rune queries on 100k products (TestDistinctBroadQueriesKeepMemoryBounded)"
-go test -count=1 -run '^TestDistinctBroadQueriesKeepMemoryBounded$' -v . | grep -E 'distinct two-rune queries|^(--- |ok|FAIL)'
+go test -count=1 -tags machine -run '^TestDistinctBroadQueriesKeepMemoryBounded$' -v . | grep -E 'distinct two-rune queries|^(--- |ok|FAIL)'
