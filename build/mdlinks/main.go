@@ -8,6 +8,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,7 @@ func main() {
 
 func run(files []string, stdout io.Writer) error {
 	if len(files) == 0 {
-		return fmt.Errorf("usage: mdlinks FILE.md...")
+		return errors.New("usage: mdlinks FILE.md (one or more)")
 	}
 	var problems []string
 	checked := 0
