@@ -54,22 +54,8 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 		t.Errorf("owed = %d, want the server's budget, %d", owed, limits.Total)
 	}
 
-	// The guard checks every quarter of the stall limit; the test checks
-	// as often, so the cut comes from the guard, not the test.
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		tick := time.NewTicker(limits.Stall / 4)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				guard.CutStalled()
-			}
-		}
-	}()
+	// The guard's own loop, checking every quarter of the stall limit.
+	go guard.Run(t.Context())
 	start := time.Now()
 	for _, c := range []*zerowindow.Client{first, second} {
 		select {
