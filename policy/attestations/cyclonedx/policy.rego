@@ -26,6 +26,14 @@ deny contains "predicateType is not https://cyclonedx.org/bom" if {
 
 deny contains "bomFormat is not CycloneDX" if field(["predicate", "bomFormat"]) != "CycloneDX"
 
+# The version our SBOMs are written in (sbom.sh), exactly: an older one
+# lacks fields consumers read, a newer one is not read by common tools.
+deny contains msg if {
+	version := field(["predicate", "specVersion"])
+	version != "1.6"
+	msg := sprintf("specVersion is %v, want 1.6", [version])
+}
+
 deny contains "no Go module of the binary is listed (no pkg:golang purls)" if count(go_components) == 0
 
 deny contains sprintf("the main module %s is not listed", [main_module]) if not lists_main_module
@@ -57,7 +65,13 @@ lists_stdlib if {
 lists_base_image if {
 	some a in input.predicate.metadata.component.pedigree.ancestors
 	a.type == "container"
-	startswith(a.version, "sha256:")
+	real_digest(a.version)
+}
+
+# A digest a verifier can look up: sha256, 64 hex, not all zeros.
+real_digest(d) if {
+	regex.match(`^sha256:[0-9a-f]{64}$`, d)
+	not regex.match(`^sha256:0{64}$`, d)
 }
 
 # Modules and the standard library carry Go's versions (v1.2.3, go1.22.12);

@@ -51,6 +51,25 @@ deny contains "runDetails.builder.id is empty" if {
 	object.get(input.predicate, ["runDetails", "builder", "id"], "") == ""
 }
 
+# Every digest a resolved dependency gives must be one a verifier can look
+# up: a sha256 of 64 hex, a git commit of 40, neither all zeros.
+deny contains msg if {
+	some i, d in definition.resolvedDependencies
+	some algorithm, value in object.get(d, "digest", {"missing": "missing"})
+	not real_digest(algorithm, value)
+	msg := sprintf("resolvedDependencies[%d] has digest %v %v, not a real sha256 or gitCommit", [i, algorithm, value])
+}
+
+real_digest("sha256", value) if {
+	regex.match(`^[0-9a-f]{64}$`, value)
+	not regex.match(`^0+$`, value)
+}
+
+real_digest("gitCommit", value) if {
+	regex.match(`^[0-9a-f]{40}$`, value)
+	not regex.match(`^0+$`, value)
+}
+
 pins_commit if {
 	some d in definition.resolvedDependencies
 	d.digest.gitCommit == definition.externalParameters.source.commit

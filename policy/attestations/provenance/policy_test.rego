@@ -81,3 +81,32 @@ test_missing_fields_fail_closed if {
 		count(deny) > 0 with input as json.remove(good, [path])
 	}
 }
+
+# Last release's bypass: all-zero digests (and others no verifier can use).
+test_zero_digests if {
+	zeros := json.patch(good, [
+		{"op": "replace", "path": "/predicate/buildDefinition/resolvedDependencies/1/digest/sha256", "value": "0000000000000000000000000000000000000000000000000000000000000000"},
+	])
+	some msg in deny with input as zeros
+	contains(msg, "resolvedDependencies[1] has digest sha256 0000")
+}
+
+test_zero_commit if {
+	zero := "0000000000000000000000000000000000000000"
+	bad := json.patch(good, [
+		{"op": "replace", "path": "/predicate/buildDefinition/externalParameters/source/commit", "value": zero},
+		{"op": "replace", "path": "/predicate/buildDefinition/resolvedDependencies/0/digest/gitCommit", "value": zero},
+	])
+	some msg in deny with input as bad
+	contains(msg, "resolvedDependencies[0] has digest gitCommit 0000")
+}
+
+test_unknown_digest_algorithm if {
+	some msg in deny with input as json.patch(good, [{"op": "replace", "path": "/predicate/buildDefinition/resolvedDependencies/2/digest", "value": {"md5": "d41d8cd98f00b204e9800998ecf8427e"}}])
+	contains(msg, "digest md5")
+}
+
+test_dependency_without_digest if {
+	some msg in deny with input as json.patch(good, [{"op": "remove", "path": "/predicate/buildDefinition/resolvedDependencies/2/digest"}])
+	contains(msg, "resolvedDependencies[2] has digest missing")
+}

@@ -64,13 +64,33 @@ lists_stdlib if {
 	startswith(p.versionInfo, "go")
 }
 
+# The base image: a CONTAINER package pinned by a real digest that an
+# element of this document is DESCENDANT_OF.
 lists_base_image if {
 	some p in input.predicate.packages
 	p.primaryPackagePurpose == "CONTAINER"
-	startswith(p.versionInfo, "sha256:")
+	real_digest(p.versionInfo)
 	some r in input.predicate.relationships
 	r.relationshipType == "DESCENDANT_OF"
 	r.relatedSpdxElement == p.SPDXID
+	r.spdxElementId in elements
+}
+
+# A digest a verifier can look up: sha256, 64 hex, not all zeros.
+real_digest(d) if {
+	regex.match(`^sha256:[0-9a-f]{64}$`, d)
+	not regex.match(`^sha256:0{64}$`, d)
+}
+
+# The elements a relationship may name: the document, its packages and
+# files, or SPDX's NONE and NOASSERTION.
+elements := ({id | some p in input.predicate.packages; id := p.SPDXID} | {id | some f in object.get(input.predicate, "files", []); id := f.SPDXID}) | {"SPDXRef-DOCUMENT", "NONE", "NOASSERTION"}
+
+deny contains msg if {
+	some i, r in input.predicate.relationships
+	some side in ["spdxElementId", "relatedSpdxElement"]
+	not object.get(r, side, "missing") in elements
+	msg := sprintf("relationships[%d].%s is %v, an element this document does not hold", [i, side, object.get(r, side, "missing")])
 }
 
 # Modules and the standard library carry Go's versions (v1.2.3, go1.22.12);
