@@ -108,10 +108,10 @@ func (o *callObserver) route(fullMethod string) string {
 
 type callKey struct{}
 
-// call is what refusals knows of a call: when it began, and whether an
-// interceptor has taken it (and will log it).
+// call is what refusals knows of a call: its method, and whether an
+// interceptor has taken it (and will log it). When it began and ended
+// come with grpc-go's End event.
 type call struct {
-	start    time.Time
 	method   string
 	observed atomic.Bool
 }
@@ -128,7 +128,7 @@ func (refusals) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Conte
 func (refusals) HandleConn(context.Context, stats.ConnStats)                       {}
 
 func (refusals) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
-	return context.WithValue(ctx, callKey{}, &call{start: time.Now(), method: info.FullMethodName})
+	return context.WithValue(ctx, callKey{}, &call{method: info.FullMethodName})
 }
 
 func (r refusals) HandleRPC(ctx context.Context, s stats.RPCStats) {
@@ -141,7 +141,7 @@ func (r refusals) HandleRPC(ctx context.Context, s stats.RPCStats) {
 		return
 	}
 	id, _ := callID(ctx, r.o.ids)
-	logCall(r.o.accessLog, r.o.m, id, r.o.route(c.method), end.Error, end.EndTime.Sub(c.start), func() int { return 0 })
+	logCall(r.o.accessLog, r.o.m, id, r.o.route(c.method), end.Error, end.EndTime.Sub(end.BeginTime), func() int { return 0 })
 }
 
 // callID is the caller's well-formed x-request-id, and true; or a new
