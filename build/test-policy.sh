@@ -20,15 +20,34 @@ echo "test-policy.sh: conftest verify (Rego unit tests)"
 echo "test-policy.sh: our Dockerfile passes"
 "$bin/conftest" test --no-color --parser dockerfile -p policy/dockerfile Dockerfile
 
-for bad in policy/dockerfile/testdata/*.Dockerfile; do
-  expect=$(sed -n 's/^# expect: //p' "$bad")
-  : "${expect:?$bad has no '# expect:' line}"
-  if result=$("$bin/conftest" test --no-color --parser dockerfile -p policy/dockerfile "$bad" 2>&1); then
-    fail "$bad was accepted; want a denial: $expect"
-  fi
-  grep -qF -- "$expect" <<<"$result" || fail "$bad was denied, but not for \"$expect\":"$'\n'"$result"
-  echo "test-policy.sh: denied as expected: $bad"
-done
+# expect_denied DIR CONFTEST-ARGS...: every fixture in DIR/denied must be
+# refused, and the refusal must contain the fixture's "# expect:" line (for
+# JSON, which has no comments, the one line of a NAME.expect file beside it),
+# so a fixture that is denied for some other reason does not count. Each
+# refusal is printed, so the log shows which rule refused what.
+expect_denied() {
+  local dir=$1; shift
+  local fixtures=("$dir"/denied/*)
+  [[ -e ${fixtures[0]} ]] || fail "$dir/denied holds no fixtures"
+  for bad in "${fixtures[@]}"; do
+    [[ $bad == *.expect ]] && continue
+    local expect result
+    if [[ -f ${bad%.*}.expect ]]; then
+      expect=$(head -n1 "${bad%.*}.expect")
+    else
+      expect=$(sed -n 's/^# expect: //p' "$bad" | head -n1)
+    fi
+    : "${expect:?$bad has no '# expect:' line}"
+    if result=$("$bin/conftest" test --no-color "$@" "$bad" 2>&1); then
+      fail "$bad was accepted; want a denial: $expect"
+    fi
+    grep -qF -- "$expect" <<<"$result" || fail "$bad was denied, but not for \"$expect\":"$'\n'"$result"
+    echo "test-policy.sh: denied: $bad: $(grep -F -- "$expect" <<<"$result" | head -n1 | sed 's/^FAIL - .* - [a-z]* - //')"
+  done
+}
+
+echo "test-policy.sh: the denied Dockerfiles (policy/dockerfile/denied)"
+expect_denied policy/dockerfile --parser dockerfile -p policy/dockerfile
 
 for dir in policy/attestations/*/ policy/admission/structure/ policy/workflow/ policy/deploy/; do
   echo "test-policy.sh: conftest verify -p $dir"
