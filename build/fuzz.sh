@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 targets=(
   ./service/catalog:FuzzParse
   ./service/catalog:FuzzSearch
+  ./service/catalog:FuzzEncodingIsJSONMarshal
   ./service/httpapi:FuzzParseListQuery
   ./service/httpapi:FuzzRoutes
   ./service/httpapi:FuzzRedirectStaysOnHost

@@ -75,9 +75,13 @@ func Load(fsys fs.FS, origin string, limits Limits) (*Catalog, error) {
 		total += int64(len(data))
 		parsed, fileProblems := Parse(file, data)
 		problems = append(problems, fileProblems...)
-		for i, p := range parsed {
-			products = append(products, p)
+		for i := range parsed {
 			sources = append(sources, source{file: file, index: i})
+		}
+		if products == nil {
+			products = parsed // one file, the usual case: no copy
+		} else {
+			products = append(products, parsed...)
 		}
 	}
 	problems = append(problems, duplicateIDs(products, sources)...)

@@ -20,14 +20,14 @@ import (
 // A well-formed file takes one strict decoding pass. Only a file that fails
 // it is decoded again, field by field, so that every problem is reported and
 // not just the first one the JSON decoder meets.
+//
+// Both passes read the products one at a time from data: the decoder never
+// holds more than one product's bytes, and nothing copies the whole array,
+// so parsing costs the decoded products on top of the file (a decoder
+// given the whole document buffers a second copy of it, and raw messages a
+// third and a fourth).
 func Parse(file string, data []byte) ([]Product, []Problem) {
-	var doc struct {
-		Products *[]Product `json:"products"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err == nil && doc.Products != nil && atEOF(dec) {
-		products := *doc.Products
+	if products, ok := decodeStrict(data); ok {
 		var problems []Problem
 		for i := range products {
 			problems = append(problems, validateProduct(file, i, &products[i])...)
@@ -35,6 +35,36 @@ func Parse(file string, data []byte) ([]Product, []Problem) {
 		return products, problems
 	}
 	return diagnose(file, data)
+}
+
+// decodeStrict decodes a file that is exactly {"products": [...]} with no
+// unknown field anywhere, or reports false.
+func decodeStrict(data []byte) ([]Product, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if !nextIs(dec, json.Delim('{')) {
+		return nil, false
+	}
+	key, err := dec.Token()
+	if err != nil || key != "products" || !nextIs(dec, json.Delim('[')) {
+		return nil, false
+	}
+	products := []Product{}
+	for dec.More() {
+		products = append(products, Product{})
+		if err := dec.Decode(&products[len(products)-1]); err != nil {
+			return nil, false
+		}
+	}
+	if !nextIs(dec, json.Delim(']')) || !nextIs(dec, json.Delim('}')) || !atEOF(dec) {
+		return nil, false
+	}
+	return products, true
+}
+
+func nextIs(dec *json.Decoder, want json.Token) bool {
+	got, err := dec.Token()
+	return err == nil && got == want
 }
 
 func atEOF(dec *json.Decoder) bool {
@@ -48,48 +78,91 @@ func diagnose(file string, data []byte) ([]Product, []Problem) {
 	fileProblem := func(line, col int, field, msg string) []Problem {
 		return []Problem{{File: file, Line: line, Column: col, Index: -1, Field: field, Message: msg}}
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
+	if !json.Valid(data) {
+		// Unmarshal checks the whole document before decoding any of it,
+		// so this finds the syntax error and allocates nothing else.
+		err := json.Unmarshal(data, new(struct{}))
 		var syntax *json.SyntaxError
 		if errors.As(err, &syntax) {
 			line, col := position(data, syntax.Offset)
 			return nil, fileProblem(line, col, "", "invalid JSON: "+syntax.Error())
 		}
-		if errors.As(err, new(*json.UnmarshalTypeError)) {
-			return nil, fileProblem(0, 0, "", `must be a JSON object with a "products" array`)
-		}
-		return nil, fileProblem(0, 0, "", "invalid JSON: "+err.Error())
+		return nil, fileProblem(0, 0, "", "invalid JSON: "+fmt.Sprint(err))
 	}
-	if top == nil { // the document is null
+	dec := json.NewDecoder(bytes.NewReader(data)) // data is valid JSON: no read fails
+	if !nextIs(dec, json.Delim('{')) {
 		return nil, fileProblem(0, 0, "", `must be a JSON object with a "products" array`)
 	}
 	var problems []Problem
-	for _, key := range sortedKeys(top) {
-		if key != "products" {
+	var products []Product
+	seen := false
+	for dec.More() {
+		token, _ := dec.Token()
+		key := token.(string) // an object's keys are strings
+		switch {
+		case key != "products":
 			problems = append(problems, fileProblem(0, 0, key, "unknown field")...)
+			skipValue(dec)
+			continue
+		case seen:
+			problems = append(problems, fileProblem(0, 0, key, "appears more than once")...)
+			skipValue(dec)
+			continue
 		}
-	}
-	rawProducts, ok := top["products"]
-	if !ok || string(rawProducts) == "null" {
-		return nil, append(problems, fileProblem(0, 0, "products", "is required: the file must hold {\"products\": [...]}")...)
-	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(rawProducts, &raws); err != nil {
-		return nil, append(problems, fileProblem(0, 0, "products", "must be an array of products")...)
-	}
-	products := make([]Product, 0, len(raws))
-	for i, raw := range raws {
-		var p Product
-		fieldProblems := decodeProduct(raw, &p)
-		for _, fp := range fieldProblems {
-			problems = append(problems, Problem{File: file, Index: i, ID: p.ID, Field: fp.field, Message: fp.message})
+		seen = true
+		token, _ = dec.Token()
+		switch token {
+		case nil:
+			problems = append(problems, fileProblem(0, 0, "products", "is required: the file must hold {\"products\": [...]}")...)
+			continue
+		case json.Delim('['):
+		default:
+			skipOpened(dec, token)
+			problems = append(problems, fileProblem(0, 0, "products", "must be an array of products")...)
+			continue
 		}
-		if len(fieldProblems) == 0 {
-			problems = append(problems, validateProduct(file, i, &p)...)
+		for i := 0; dec.More(); i++ {
+			var raw json.RawMessage // one product's bytes at a time
+			_ = dec.Decode(&raw)
+			var p Product
+			fieldProblems := decodeProduct(raw, &p)
+			for _, fp := range fieldProblems {
+				problems = append(problems, Problem{File: file, Index: i, ID: p.ID, Field: fp.field, Message: fp.message})
+			}
+			if len(fieldProblems) == 0 {
+				problems = append(problems, validateProduct(file, i, &p)...)
+			}
+			products = append(products, p)
 		}
-		products = append(products, p)
+		_, _ = dec.Token() // ]
+	}
+	if !seen {
+		problems = append(problems, fileProblem(0, 0, "products", "is required: the file must hold {\"products\": [...]}")...)
 	}
 	return products, problems
+}
+
+// skipValue reads past the next value of a valid document.
+func skipValue(dec *json.Decoder) {
+	token, _ := dec.Token()
+	skipOpened(dec, token)
+}
+
+// skipOpened reads to the end of the object or array that token opened,
+// if it opened one.
+func skipOpened(dec *json.Decoder, token json.Token) {
+	if token != json.Delim('{') && token != json.Delim('[') {
+		return
+	}
+	for depth := 1; depth > 0; {
+		token, _ = dec.Token()
+		switch token {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
 }
 
 type fieldProblem struct{ field, message string }

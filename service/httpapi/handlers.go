@@ -48,7 +48,7 @@ func handleGetProduct(p *published, rs *responder) routeHandler {
 			writeError(w, errorf(codeNotFound, "no product with id %s", echo.Quoted(vars.id)))
 			return
 		}
-		rs.writeCacheable(w, r, v.products[pos])
+		rs.writeCacheable(w, r, v.product(pos))
 	}
 }
 
@@ -97,7 +97,7 @@ func handleReadyz(p *published, readiness *Readiness) http.Handler {
 }
 
 func handleOpenAPI() http.Handler {
-	document := newRepresentation(openAPIDocument, "")
+	document := newRepresentation(string(openAPIDocument), "")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeBody(w, http.StatusOK, document)
 	})

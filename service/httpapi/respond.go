@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -17,7 +18,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		body = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 	}
-	writeBody(w, status, newRepresentation(append(body, '\n'), ""))
+	writeBody(w, status, newRepresentation(string(append(body, '\n')), ""))
 }
 
 // Header values shared by every response. net/http only reads header
@@ -32,14 +33,14 @@ var (
 // that go with them made once: a snapshot's representations are built with
 // it, so serving one allocates nothing for its headers.
 type representation struct {
-	body       []byte
+	body       string
 	etag       string          // empty when the body has no validator
 	etagHeader []string        // the ETag header's value, shared by every response
 	length     []string        // the Content-Length header's value
 	gzip       *representation // the gzip encoding, nil when the body is small
 }
 
-func newRepresentation(body []byte, etag string) representation {
+func newRepresentation(body string, etag string) representation {
 	rep := representation{body: body, etag: etag, length: []string{strconv.Itoa(len(body))}}
 	if etag != "" {
 		rep.etagHeader = []string{etag}
@@ -49,7 +50,7 @@ func newRepresentation(body []byte, etag string) representation {
 
 // newCacheable is a representation of a snapshot, compressed once when it
 // is built (by Publish), never per request.
-func newCacheable(body []byte, etag string) representation {
+func newCacheable(body string, etag string) representation {
 	rep := newRepresentation(body, etag)
 	if len(body) >= compressMin {
 		rep.gzip = newGzipped(body, etag)
@@ -59,7 +60,7 @@ func newCacheable(body []byte, etag string) representation {
 
 // newPerRequest is a representation built for one request (a search page):
 // compressed only when the client takes gzip.
-func newPerRequest(r *http.Request, body []byte, etag string) representation {
+func newPerRequest(r *http.Request, body string, etag string) representation {
 	rep := newRepresentation(body, etag)
 	if len(body) >= compressMin && acceptsGzip(r) {
 		rep.gzip = gzipPerRequest(body, etag)
@@ -78,7 +79,7 @@ func writeBody(w http.ResponseWriter, status int, rep representation) {
 		h["Etag"] = rep.etagHeader
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(rep.body)
+	_, _ = io.WriteString(w, rep.body) // net/http's writer takes a string as is
 }
 
 // responder writes the catalog's representations with the caching
