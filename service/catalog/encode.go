@@ -110,7 +110,7 @@ func verbatim(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			if !plainASCII[c] {
 				return false
 			}
 			i++
@@ -124,3 +124,11 @@ func verbatim(s string) bool {
 	}
 	return true
 }
+
+// plainASCII holds the ASCII bytes encoding/json writes as they are.
+var plainASCII = func() (plain [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		plain[c] = !strings.ContainsRune(`"\\<>&`, rune(c))
+	}
+	return plain
+}()
