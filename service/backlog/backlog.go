@@ -33,7 +33,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/stats"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -53,7 +53,7 @@ type Events struct {
 }
 
 // Guard keeps the accounts. Use Listener on the gRPC server's listener,
-// and pass StatsHandler and UnaryInterceptor to the server.
+// and pass UnaryInterceptor and StreamInterceptor to the server.
 type Guard struct {
 	limits Limits
 	events Events
@@ -121,9 +121,23 @@ func (c *conn) Write(b []byte) (int, error) {
 	c.wmu.Unlock()
 	if data > 0 {
 		c.progress.Store(c.g.now().UnixNano())
-		c.owe(-data)
+		c.paid(data)
 	}
 	return n, err
+}
+
+// paid takes written DATA bytes off what c owes. Every message is reserved
+// before it is written, so the debt covers them; were anything written
+// unreserved, it would not become credit for answers still queued.
+func (c *conn) paid(data int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	data = min(data, c.owed)
+	c.owed -= data
+	c.g.total.Add(-data)
 }
 
 // parse walks written bytes frame by frame (RFC 9113 4.1) and returns how
@@ -151,26 +165,6 @@ func (c *conn) parse(b []byte) int64 {
 		b = b[k:]
 	}
 	return data
-}
-
-// owe adds delta to what the connection and the server owe.
-func (c *conn) owe(delta int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return
-	}
-	c.add(delta)
-}
-
-// add is owe with c.mu held.
-func (c *conn) add(delta int64) {
-	if c.owed <= 0 && c.owed+delta > 0 {
-		// Owing anew: the stall clock starts now, not at the last write.
-		c.progress.Store(c.g.now().UnixNano())
-	}
-	c.owed += delta
-	c.g.total.Add(delta)
 }
 
 // owing is what c owes now.
@@ -232,85 +226,96 @@ func (g *Guard) CutStalled() {
 	}
 }
 
-type connKey struct{}
-
-type rpcKey struct{}
-
-// account is one call's reservation, settled when grpc-go reports the
-// answer queued (OutPayload) or released when the call ends without it.
-type account struct {
-	conn     *conn
-	reserved atomic.Int64
-}
-
-// StatsHandler links each call to its connection's account.
-func (g *Guard) StatsHandler() stats.Handler { return handler{g} }
-
-type handler struct{ g *Guard }
-
-func (h handler) TagConn(ctx context.Context, info *stats.ConnTagInfo) context.Context {
-	h.g.mu.Lock()
-	c := h.g.conns[info.RemoteAddr.String()]
-	h.g.mu.Unlock()
-	if c == nil {
-		return ctx
-	}
-	return context.WithValue(ctx, connKey{}, c)
-}
-
-func (handler) HandleConn(context.Context, stats.ConnStats) {}
-
-func (handler) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context {
-	c, _ := ctx.Value(connKey{}).(*conn)
-	if c == nil {
-		return ctx
-	}
-	return context.WithValue(ctx, rpcKey{}, &account{conn: c})
-}
-
-func (handler) HandleRPC(ctx context.Context, s stats.RPCStats) {
-	a, _ := ctx.Value(rpcKey{}).(*account)
-	if a == nil {
-		return
-	}
-	switch s := s.(type) {
-	case *stats.OutPayload:
-		// The answer is queued: what it really takes replaces what was
-		// reserved for it (streams reserve nothing).
-		a.conn.owe(int64(s.WireLength) - a.reserved.Swap(0))
-	case *stats.End:
-		// No answer went out (an error, a cancelled call): release.
-		a.conn.owe(-a.reserved.Swap(0))
-	}
-}
-
 // grpcMessageHeader is the 5 bytes gRPC puts before each message.
 const grpcMessageHeader = 5
+
+// messageBytes is the DATA payload a message takes on the wire: gRPC
+// writes it uncompressed after its 5-byte header (no compressor is
+// registered in the service), so what is reserved is what the connection
+// will write.
+func messageBytes(msg any) (int64, bool) {
+	m, ok := msg.(proto.Message)
+	if !ok {
+		return 0, false
+	}
+	return int64(proto.Size(m)) + grpcMessageHeader, true
+}
 
 // UnaryInterceptor reserves each answer's bytes before grpc-go queues it,
 // refusing the call when the budget has no room: the reservation happens
 // before the bytes exist, so concurrent calls cannot all slip past.
+//
+// The reservation is paid back as the connection writes DATA. No stats
+// handler links an answer to its HTTP/2 stream: grpc-go builds a stats
+// event per step of every call once any handler is registered, which cost
+// a quarter of a GetProduct's time (BenchmarkGetProduct). Without one, an
+// answer that is reserved and then never written (its stream reset by the
+// client before the bytes went out) stays owed until the connection
+// closes; a connection that owes and writes nothing for Stall is closed,
+// so such a debt lasts Stall at most, and counts against the budgets of
+// the client that reset its own calls.
 func (g *Guard) UnaryInterceptor() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		resp, err := handler(ctx, req)
-		a, _ := ctx.Value(rpcKey{}).(*account)
-		msg, ok := resp.(proto.Message)
-		if err != nil || a == nil || !ok {
+		if err != nil {
 			return resp, err
 		}
-		need := int64(proto.Size(msg)) + grpcMessageHeader
-		if perConn, ok := g.reserve(a.conn, need); !ok {
-			if g.events.Refused != nil {
-				g.events.Refused(a.conn.remote, perConn)
-			}
-			if perConn {
-				return nil, status.Error(codes.ResourceExhausted, "this connection has too many unread answers: read them, or use another connection")
-			}
-			return nil, status.Error(codes.ResourceExhausted, "the server holds too many unread answers: retry later")
+		if err := g.reserveFor(ctx, resp); err != nil {
+			return nil, err
 		}
-		a.reserved.Add(need)
 		return resp, nil
 	}
+}
+
+// StreamInterceptor reserves each message a stream sends (health's Watch,
+// reflection) as UnaryInterceptor does an answer: every DATA byte the
+// server writes was reserved first, so the accounts stay exact.
+func (g *Guard) StreamInterceptor() grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		return handler(srv, &reservingStream{ServerStream: ss, g: g})
+	}
+}
+
+type reservingStream struct {
+	grpc.ServerStream
+	g *Guard
+}
+
+func (s *reservingStream) SendMsg(m any) error {
+	if err := s.g.reserveFor(s.Context(), m); err != nil {
+		return err
+	}
+	return s.ServerStream.SendMsg(m)
+}
+
+// reserveFor reserves msg's bytes on the connection the call in ctx came
+// on, or returns the RESOURCE_EXHAUSTED error that refuses it.
+func (g *Guard) reserveFor(ctx context.Context, msg any) error {
+	need, ok := messageBytes(msg)
+	if !ok {
+		return nil
+	}
+	p, ok := peer.FromContext(ctx)
+	if !ok || p.Addr == nil {
+		return nil
+	}
+	g.mu.Lock()
+	c := g.conns[p.Addr.String()]
+	g.mu.Unlock()
+	if c == nil {
+		return nil // not served through the guard's listener
+	}
+	perConn, ok := g.reserve(c, need)
+	if ok {
+		return nil
+	}
+	if g.events.Refused != nil {
+		g.events.Refused(c.remote, perConn)
+	}
+	if perConn {
+		return status.Error(codes.ResourceExhausted, "this connection has too many unread answers: read them, or use another connection")
+	}
+	return status.Error(codes.ResourceExhausted, "the server holds too many unread answers: retry later")
 }
 
 // reserve takes need bytes on c's and the server's budgets, or reports

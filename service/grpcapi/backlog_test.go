@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/product-catalog/product-catalog/service/backlog"
@@ -111,4 +112,31 @@ func mustList(t *testing.T, svc *Server) *oteldemo.ListProductsResponse {
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// A stream's messages are reserved as unary answers are: health's Watch to
+// a client that never reads gets its first statuses held, up to the
+// connection's budget, and then its send is refused (grpc-go's health
+// service answers a failed send with CANCELLED, "Stream has ended."). Were
+// they not reserved, the DATA they wrote would pay for other calls'
+// answers.
+func TestStreamMessagesAreReserved(t *testing.T) {
+	svc := NewServer()
+	svc.Publish(testCatalog(t))
+	status := int64(proto.Size(&healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING})) + 5
+	limits := backlog.Limits{PerConn: 3 * status, Total: 100 * status, Stall: time.Minute}
+	guard := backlog.New(limits, backlog.Events{})
+	addr := serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard), guard)
+	client := zerowindow.Dial(t, addr)
+	var got []string
+	for range 4 {
+		got = append(got, client.Call("/grpc.health.v1.Health/Watch"))
+	}
+	want := []string{"accepted", "accepted", "accepted", "grpc-status 1: Stream has ended."}
+	if !slices.Equal(got, want) {
+		t.Fatalf("a zero-window client's Watch calls = %q, want %q", got, want)
+	}
+	if owed := guard.Owed(); owed != 3*status {
+		t.Errorf("owed = %d, want the 3 statuses held, %d", owed, 3*status)
+	}
 }
