@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"compress/gzip"
 	"net/http"
 	"strings"
@@ -19,7 +20,7 @@ var (
 )
 
 // newGzipped compresses a snapshot's body once, when it is published.
-func newGzipped(body string, etag string) *representation {
+func newGzipped(body []byte, etag string) *representation {
 	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
 	return compressed(zw, body, etag)
 }
@@ -32,7 +33,7 @@ var gzipWriters = sync.Pool{New: func() any {
 }}
 
 // gzipPerRequest compresses a body built for one request.
-func gzipPerRequest(body string, etag string) *representation {
+func gzipPerRequest(body []byte, etag string) *representation {
 	zw := gzipWriters.Get().(*gzip.Writer)
 	defer gzipWriters.Put(zw)
 	return compressed(zw, body, etag)
@@ -41,22 +42,15 @@ func gzipPerRequest(body string, etag string) *representation {
 // compressed is body's gzip encoding, written with zw: a representation of
 // its own, with its own strong validator (a validator names one
 // representation, and the two encodings are two).
-func compressed(zw *gzip.Writer, body string, etag string) *representation {
-	var b strings.Builder
+func compressed(zw *gzip.Writer, body []byte, etag string) *representation {
+	var b bytes.Buffer
 	zw.Reset(&b)
-	// The body goes through a small buffer: gzip takes bytes, and
-	// converting the whole string would copy a page of up to a few MB.
-	var chunk [8 << 10]byte
-	for rest := body; rest != ""; {
-		n := copy(chunk[:], rest)
-		_, _ = zw.Write(chunk[:n]) // a strings.Builder does not fail
-		rest = rest[n:]
-	}
+	_, _ = zw.Write(body) // a bytes.Buffer does not fail
 	_ = zw.Close()
 	if etag != "" {
 		etag = gzipETag(etag)
 	}
-	rep := newRepresentation(b.String(), etag)
+	rep := newRepresentation(b.Bytes(), etag)
 	return &rep
 }
 

@@ -97,7 +97,7 @@ func handleReadyz(p *published, readiness *Readiness) http.Handler {
 }
 
 func handleOpenAPI() http.Handler {
-	document := newRepresentation(string(openAPIDocument), "")
+	document := newRepresentation(openAPIDocument, "")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeBody(w, http.StatusOK, document)
 	})

@@ -18,7 +18,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		body = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 	}
-	writeBody(w, status, newRepresentation(string(append(body, '\n')), ""))
+	writeBody(w, status, newRepresentation(append(body, '\n'), ""))
 }
 
 // Header values shared by every response. net/http only reads header
@@ -32,15 +32,23 @@ var (
 // representation is a JSON body with its ETag, and the header values
 // that go with them made once: a snapshot's representations are built with
 // it, so serving one allocates nothing for its headers.
+//
+// A body is bytes, except a product's: that is text, a slice of the
+// catalog's one string of encoded products, so that a snapshot holds each
+// product's bytes once. Pages stay bytes because net/http writes a large
+// []byte to the socket at once, and a string through its 2 KB buffer (a
+// page of 1,000 products plain fell from 0.98 to 0.39 of the ceiling's
+// throughput as a string).
 type representation struct {
-	body       string
+	body       []byte
+	text       string          // the body, when it is a product's; then body is nil
 	etag       string          // empty when the body has no validator
 	etagHeader []string        // the ETag header's value, shared by every response
 	length     []string        // the Content-Length header's value
 	gzip       *representation // the gzip encoding, nil when the body is small
 }
 
-func newRepresentation(body string, etag string) representation {
+func newRepresentation(body []byte, etag string) representation {
 	rep := representation{body: body, etag: etag, length: []string{strconv.Itoa(len(body))}}
 	if etag != "" {
 		rep.etagHeader = []string{etag}
@@ -50,7 +58,7 @@ func newRepresentation(body string, etag string) representation {
 
 // newCacheable is a representation of a snapshot, compressed once when it
 // is built (by Publish), never per request.
-func newCacheable(body string, etag string) representation {
+func newCacheable(body []byte, etag string) representation {
 	rep := newRepresentation(body, etag)
 	if len(body) >= compressMin {
 		rep.gzip = newGzipped(body, etag)
@@ -60,7 +68,7 @@ func newCacheable(body string, etag string) representation {
 
 // newPerRequest is a representation built for one request (a search page):
 // compressed only when the client takes gzip.
-func newPerRequest(r *http.Request, body string, etag string) representation {
+func newPerRequest(r *http.Request, body []byte, etag string) representation {
 	rep := newRepresentation(body, etag)
 	if len(body) >= compressMin && acceptsGzip(r) {
 		rep.gzip = gzipPerRequest(body, etag)
@@ -79,7 +87,11 @@ func writeBody(w http.ResponseWriter, status int, rep representation) {
 		h["Etag"] = rep.etagHeader
 	}
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, rep.body) // net/http's writer takes a string as is
+	if rep.body == nil {
+		_, _ = io.WriteString(w, rep.text)
+		return
+	}
+	_, _ = w.Write(rep.body)
 }
 
 // responder writes the catalog's representations with the caching

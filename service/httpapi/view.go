@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -60,7 +61,7 @@ func newView(c *catalog.Catalog) (*view, error) {
 	for i := range c.Len() {
 		v.productETags[i] = all[i*etagLen : (i+1)*etagLen]
 		if body := c.JSON(i); len(body) >= compressMin {
-			v.productsGzip[i] = newGzipped(body, v.productETags[i])
+			v.productsGzip[i] = newGzipped([]byte(body), v.productETags[i])
 		}
 	}
 	v.etag = hex.EncodeToString(whole.Sum(nil)[:12])
@@ -70,7 +71,7 @@ func newView(c *catalog.Catalog) (*view, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode categories: %w", err)
 	}
-	v.categories = newCacheable(string(append(categories, '\n')), `"c-`+v.etag+`"`)
+	v.categories = newCacheable(append(categories, '\n'), `"c-`+v.etag+`"`)
 	v.firstPage = newCacheable(v.listBody(c.Search(firstPageQuery)), v.listETag(firstPageQuery))
 	return v, nil
 }
@@ -83,7 +84,7 @@ const productSumBytes = 12
 // nothing can append into a neighbour's.
 func (v *view) product(pos int) representation {
 	rep := representation{
-		body:       v.catalog.JSON(pos),
+		text:       v.catalog.JSON(pos),
 		etag:       v.productETags[pos],
 		etagHeader: v.productETags[pos : pos+1 : pos+1],
 		length:     v.productLengths[pos : pos+1 : pos+1],
@@ -114,12 +115,12 @@ func (v *view) listETag(q catalog.Query) string {
 }
 
 // listBody renders {"products": [...], "total": N} from encoded products.
-func (v *view) listBody(r catalog.Result) string {
+func (v *view) listBody(r catalog.Result) []byte {
 	size := 32
 	for _, pos := range r.Positions {
 		size += len(v.catalog.JSON(int(pos))) + 1
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	b.Grow(size)
 	b.WriteString(`{"products":[`)
 	for i, pos := range r.Positions {
@@ -131,5 +132,5 @@ func (v *view) listBody(r catalog.Result) string {
 	b.WriteString(`],"total":`)
 	b.WriteString(strconv.Itoa(r.Total))
 	b.WriteString("}\n")
-	return b.String()
+	return b.Bytes()
 }
