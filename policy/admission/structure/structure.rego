@@ -1,8 +1,17 @@
-# Structural checks on the admission policies in policy/admission, run by
-# `conftest test --combine` (input: [{path, contents}]). They catch edits that
-# would quietly weaken a policy: a looser image match, a missing attestation,
-# an identity that is not this repository's workflow, Audit instead of
-# Enforce. The key-based ClusterImagePolicy is also exercised for real by the
+# The admission policies in policy/admission, compared with their canonical
+# form. Looking for known weaknesses misses the next one; instead each
+# document must equal, field for field, one of the four reviewed policies
+# below, and anything else (another authority, another image pattern, an
+# extra field anywhere, a looser identity, other attestation conditions) is
+# refused with the field that differs and its canonical value.
+#
+# Run as `conftest test --combine --parser ignore -p policy/admission/structure
+# FILE...`: the ignore parser hands over each file's raw lines, and the check
+# parses them itself. conftest's own YAML reader splits documents only at a
+# bare "---" line, so a second document after "--- # comment", which kubectl
+# applies, would never reach a check that relied on it.
+#
+# The key-based ClusterImagePolicy is also exercised for real by the
 # policy-controller tester (build/supply-chain/test.sh); the Kyverno policies
 # are checked only here, because the Kyverno CLI is too large to build on
 # every test machine.
@@ -10,217 +19,567 @@ package main
 
 import rego.v1
 
-our_image := "ghcr.io/product-catalog/product-catalog"
+# --- The canonical form ---
 
 github_issuer := "https://token.actions.githubusercontent.com"
 
-our_workflow_prefix := `^https://github\.com/product-catalog/product-catalog/\.github/workflows/ci\.yml@refs/`
+# This repository's CI workflow, on the default branch or a release tag.
+our_subject_regexp := `^https://github\.com/product-catalog/product-catalog/\.github/workflows/ci\.yml@refs/(heads/main|tags/v[0-9].*)$`
+
+public_fulcio := "https://fulcio.sigstore.dev"
+
+public_rekor := "https://rekor.sigstore.dev"
 
 spdx := "https://spdx.dev/Document"
 
 slsa := "https://slsa.dev/provenance/v1"
 
-docs contains [file.path, doc] if {
-	some file in input
-	some doc in as_list(file.contents)
-	is_object(doc)
+# Fields that legitimately vary are held by markers, each matched by a rule
+# of its own in matches below rather than by equality.
+pem_public_key := "(one PEM public key block, or the shipped placeholder)"
+
+reviewed_policy(name) := sprintf("(the reviewed %s conditions)", [name])
+
+# The attestation conditions embedded in both ClusterImagePolicies, by the
+# sha256 of their text: a condition cannot be loosened (or made always true)
+# without changing this file too. policy/attestations holds cosign's own
+# policies for the same attestations; these are the webhook's.
+reviewed_policy_sha256 := {
+	"sbom-spdx": "d8b0f1388d5a3d8acb69ae17c414342e308678810d536c3459bbc447cec59f0a",
+	"provenance": "cc195e9f9cdf51b72426988394e52adca31b7a6afb2b05a6ad70e675e3f507b2",
 }
 
-as_list(x) := x if is_array(x)
-
-as_list(x) := [x] if not is_array(x)
-
-cips contains [path, doc] if {
-	some [path, doc] in docs
-	doc.kind == "ClusterImagePolicy"
+# How each reviewed file is written, by the sha256 of its lines other than
+# comments, blank lines and the key body (see spelling). Comparing parsed
+# values alone would accept a spelling that another YAML reader takes
+# otherwise than this check's YAML 1.2 parser: kubectl reads YAML 1.1, where
+# `yes` and `on` are true, and readers differ on duplicate and merge keys.
+reviewed_spelling_sha256 := {
+	"cip-keyless.yaml": "0025b715d3f5452f58e49238422a43e021c6850280abb74cc2aa1dd7a22c097e",
+	"cip-key.yaml": "0d09cd7cf5ce7636cbb712531c73554d009b2048e9dffe08ad09c2aa0c0c3279",
+	"kyverno-keyless.yaml": "916f706dfde9524bc729cb43fb63d17167acf1c4ceffb184844a60068eacd9e5",
+	"kyverno-key.yaml": "6bd49540b6ddbea5e9f7b7fffae6da0b7855188f859215f48925bf084f72cb73",
 }
 
-kyvernos contains [path, doc] if {
-	some [path, doc] in docs
-	doc.kind == "ClusterPolicy"
-}
-
-deny contains msg if {
-	some [path, doc] in docs
-	not doc.kind in {"ClusterImagePolicy", "ClusterPolicy"}
-	msg := sprintf("%s: unexpected kind %v", [path, doc.kind])
-}
-
-# --- sigstore policy-controller ---
-
-deny contains msg if {
-	some [path, doc] in cips
-	object.get(doc, "apiVersion", "missing") != "policy.sigstore.dev/v1beta1"
-	msg := sprintf("%s: apiVersion %v, want policy.sigstore.dev/v1beta1", [path, object.get(doc, "apiVersion", "missing")])
-}
-
-# A policy that matches no image, or names no authority, admits everything.
-deny contains msg if {
-	some [path, doc] in cips
-	some field in ["images", "authorities"]
-	count(object.get(doc, ["spec", field], [])) == 0
-	msg := sprintf("%s: spec.%s is missing or empty", [path, field])
-}
-
-# mode: warn admits what fails; enforce is the default when mode is absent.
-deny contains msg if {
-	some [path, doc] in cips
-	mode := object.get(doc, ["spec", "mode"], "enforce")
-	mode != "enforce"
-	msg := sprintf("%s: spec.mode is %v, want enforce", [path, mode])
-}
-
-deny contains msg if {
-	some [path, doc] in cips
-	some image in doc.spec.images
-	not startswith(image.glob, our_image)
-	msg := sprintf("%s: image glob %v reaches beyond %s", [path, image.glob, our_image])
-}
-
-deny contains msg if {
-	some [path, doc] in cips
-	some authority in doc.spec.authorities
-	not authority.key
-	not authority.keyless
-	msg := sprintf("%s: authority %v names neither a key nor a keyless identity", [path, authority.name])
-}
-
-deny contains msg if {
-	some [path, doc] in cips
-	some authority in doc.spec.authorities
-	some identity in authority.keyless.identities
-	not our_identity(identity.issuer, identity.subjectRegExp)
-	msg := sprintf("%s: authority %v trusts an identity other than this repository's CI workflow", [path, authority.name])
-}
-
-deny contains msg if {
-	some [path, doc] in cips
-	some authority in doc.spec.authorities
-	authority.key
-	not contains(authority.key.data, "-----BEGIN PUBLIC KEY-----")
-	msg := sprintf("%s: authority %v has no PEM public key", [path, authority.name])
-}
-
-deny contains msg if {
-	some [path, doc] in cips
-	some authority in doc.spec.authorities
-	some wanted in [spdx, slsa]
-	not cip_requires(authority, wanted)
-	msg := sprintf("%s: authority %v does not require a %s attestation with a policy", [path, authority.name, wanted])
-}
-
-cip_requires(authority, type) if {
-	some att in authority.attestations
-	att.predicateType == type
-	att.policy.type in {"rego", "cue"}
-	count(trim_space(att.policy.data)) > 0
-}
-
-# Both variants must hold the same conditions on the attestations.
-deny contains msg if {
-	some [path_a, a] in cips
-	some [path_b, b] in cips
-	path_a < path_b
-	a.spec.authorities[0].attestations != b.spec.authorities[0].attestations
-	msg := sprintf("%s and %s: the attestation conditions differ", [path_a, path_b])
-}
-
-# --- Kyverno ---
-
-deny contains msg if {
-	some [path, doc] in kyvernos
-	object.get(doc, "apiVersion", "missing") != "kyverno.io/v1"
-	msg := sprintf("%s: apiVersion %v, want kyverno.io/v1", [path, object.get(doc, "apiVersion", "missing")])
-}
-
-# Kyverno audits unless told to enforce: a rule's own failureAction (1.13
-# and later), else the policy's validationFailureAction, must say Enforce.
-deny contains msg if {
-	some [path, rule, vi] in verify_images
-	action := object.get(vi, "failureAction", object.get(kyverno_doc[path], ["spec", "validationFailureAction"], "missing (Audit)"))
-	not action in {"Enforce", "enforce"}
-	msg := sprintf("%s: rule %s: the failure action is %v, want Enforce", [path, rule, action])
-}
-
-deny contains msg if {
-	some [path, doc] in kyvernos
-	some override in object.get(doc, ["spec", "validationFailureActionOverrides"], [])
-	not override.action in {"Enforce", "enforce"}
-	msg := sprintf("%s: validationFailureActionOverrides sets %v for %v, want no exception to Enforce", [path, override.action, object.get(override, "namespaces", "all namespaces")])
-}
-
-deny contains msg if {
-	some [path, doc] in kyvernos
-	object.get(doc, ["spec", "failurePolicy"], "missing") != "Fail"
-	msg := sprintf("%s: failurePolicy is %v, want Fail (an unreachable webhook must not admit)", [path, object.get(doc, ["spec", "failurePolicy"], "missing")])
-}
-
-kyverno_doc[path] := doc if some [path, doc] in kyvernos
-
-verify_images contains [path, rule.name, vi] if {
-	some [path, doc] in kyvernos
-	some rule in doc.spec.rules
-	some vi in rule.verifyImages
-}
-
-deny contains msg if {
-	some [path, doc] in kyvernos
-	count([vi | some rule in doc.spec.rules; some vi in rule.verifyImages]) == 0
-	msg := sprintf("%s: no verifyImages rule", [path])
-}
-
-deny contains msg if {
-	some [path, rule, vi] in verify_images
-	some ref in vi.imageReferences
-	not startswith(ref, our_image)
-	msg := sprintf("%s: rule %s: imageReference %v reaches beyond %s", [path, rule, ref, our_image])
-}
-
-deny contains msg if {
-	some [path, rule, vi] in verify_images
-	some setting in ["required", "verifyDigest", "mutateDigest"]
-	object.get(vi, setting, false) != true
-	msg := sprintf("%s: rule %s: %s must be true", [path, rule, setting])
-}
-
-deny contains msg if {
-	some [path, rule, vi] in verify_images
-	some entry in kyverno_entries(vi)
-	not good_entry(entry)
-	msg := sprintf("%s: rule %s: an attestor is neither this repository's CI identity nor a PEM public key", [path, rule])
-}
-
-deny contains msg if {
-	some [path, rule, vi] in verify_images
-	count(vi.attestors) == 0
-	msg := sprintf("%s: rule %s: no attestors for the image signature", [path, rule])
-}
-
-deny contains msg if {
-	some [path, rule, vi] in verify_images
-	some wanted in [spdx, slsa]
-	not kyverno_requires(vi, wanted)
-	msg := sprintf("%s: rule %s: no %s attestation with attestors and conditions", [path, rule, wanted])
-}
-
-kyverno_entries(vi) := [entry |
-	some group in array.concat(vi.attestors, [a | some att in vi.attestations; some a in att.attestors])
-	some entry in group.entries
+cip_attestations := [
+	{
+		"name": "sbom-spdx",
+		"predicateType": spdx,
+		"policy": {"type": "rego", "data": reviewed_policy("sbom-spdx")},
+	},
+	{
+		"name": "provenance",
+		"predicateType": slsa,
+		"policy": {"type": "rego", "data": reviewed_policy("provenance")},
+	},
 ]
 
-good_entry(entry) if our_identity(entry.keyless.issuer, entry.keyless.subjectRegExp)
-
-good_entry(entry) if contains(entry.keys.publicKeys, "-----BEGIN PUBLIC KEY-----")
-
-kyverno_requires(vi, type) if {
-	some att in vi.attestations
-	att.type == type
-	count(att.attestors) > 0
-	count(att.conditions) > 0
+cip_policy(name, authority) := {
+	"apiVersion": "policy.sigstore.dev/v1beta1",
+	"kind": "ClusterImagePolicy",
+	"metadata": {"name": name},
+	"spec": {
+		"images": [{"glob": "ghcr.io/product-catalog/product-catalog**"}],
+		"authorities": [authority],
+	},
 }
 
-our_identity(issuer, subject) if {
-	issuer == github_issuer
-	startswith(subject, our_workflow_prefix)
-	endswith(subject, "$")
+kyverno_keyless_entry := {"keyless": {
+	"issuer": github_issuer,
+	"subjectRegExp": our_subject_regexp,
+	"rekor": {"url": public_rekor},
+}}
+
+# Signed offline: no transparency log entry and no certificate, so no SCT.
+kyverno_key_entry := {"keys": {
+	"publicKeys": pem_public_key,
+	"rekor": {"ignoreTlog": true},
+	"ctlog": {"ignoreSCT": true},
+}}
+
+kyverno_spdx_conditions := [
+	{
+		"key": "{{ spdxVersion }}",
+		"operator": "Equals",
+		"value": "SPDX-2.3",
+		"message": "the SPDX SBOM is not SPDX 2.3",
+	},
+	{
+		"key": "{{ length(packages[?name == 'stdlib']) }}",
+		"operator": "GreaterThan",
+		"value": 0,
+		"message": "the SPDX SBOM does not list the Go standard library",
+	},
+	{
+		"key": "{{ length(packages[?name == 'github.com/product-catalog/product-catalog']) }}",
+		"operator": "GreaterThan",
+		"value": 0,
+		"message": "the SPDX SBOM does not list the main module",
+	},
+	{
+		"key": "{{ length(relationships[?relationshipType == 'DESCENDANT_OF']) }}",
+		"operator": "GreaterThan",
+		"value": 0,
+		"message": "the SPDX SBOM does not name the base image",
+	},
+]
+
+kyverno_slsa_conditions := [
+	{
+		"key": "{{ buildDefinition.externalParameters.source.repository }}",
+		"operator": "Equals",
+		"value": "https://github.com/product-catalog/product-catalog",
+		"message": "the provenance names another source repository",
+	},
+	{
+		"key": "{{ length(buildDefinition.resolvedDependencies[?name == 'go.sum'].digest.sha256) }}",
+		"operator": "GreaterThan",
+		"value": 0,
+		"message": "the provenance does not pin go.sum",
+	},
+	{
+		"key": "{{ length(buildDefinition.resolvedDependencies[?name == 'base image'].digest.sha256) }}",
+		"operator": "GreaterThan",
+		"value": 0,
+		"message": "the provenance does not pin the base image",
+	},
+]
+
+# minversion is what the policy needs to mean what it says: Kyverno reads
+# the keyless entry's subjectRegExp only from 1.14.0 (1.13 ignored it,
+# CVE-2025-29778; before 1.13 the field does not exist), and without it any
+# GitHub Actions workflow's signature would pass.
+kyverno_policy(name, minversion, entry) := {
+	"apiVersion": "kyverno.io/v1",
+	"kind": "ClusterPolicy",
+	"metadata": {
+		"name": name,
+		"annotations": {
+			"policies.kyverno.io/title": "product-catalog images are signed and attested",
+			"policies.kyverno.io/category": "Software Supply Chain Security",
+			"policies.kyverno.io/subject": "Pod",
+			"policies.kyverno.io/minversion": minversion,
+		},
+	},
+	"spec": {
+		"validationFailureAction": "Enforce",
+		"background": false,
+		"webhookTimeoutSeconds": 30,
+		"failurePolicy": "Fail",
+		"rules": [{
+			"name": "signed-and-attested",
+			"match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+			"verifyImages": [{
+				"imageReferences": ["ghcr.io/product-catalog/product-catalog*"],
+				"type": "Cosign",
+				"mutateDigest": true,
+				"verifyDigest": true,
+				"required": true,
+				"attestors": [{"entries": [entry]}],
+				"attestations": [
+					{
+						"type": spdx,
+						"attestors": [{"entries": [entry]}],
+						"conditions": [{"all": kyverno_spdx_conditions}],
+					},
+					{
+						"type": slsa,
+						"attestors": [{"entries": [entry]}],
+						"conditions": [{"all": kyverno_slsa_conditions}],
+					},
+				],
+			}],
+		}],
+	},
 }
+
+# Keyed by the file that holds each policy; a document is matched to its
+# canonical form by kind and name, wherever it is.
+canonical := {
+	"cip-keyless.yaml": cip_policy("product-catalog-keyless", {
+		"name": "github-actions",
+		"keyless": {
+			"url": public_fulcio,
+			"identities": [{"issuer": github_issuer, "subjectRegExp": our_subject_regexp}],
+		},
+		"ctlog": {"url": public_rekor},
+		"attestations": cip_attestations,
+	}),
+	"cip-key.yaml": cip_policy("product-catalog-key", {
+		"name": "release-key",
+		"key": {"hashAlgorithm": "sha256", "data": pem_public_key},
+		"attestations": cip_attestations,
+	}),
+	"kyverno-keyless.yaml": kyverno_policy("product-catalog-keyless", "1.14.0", kyverno_keyless_entry),
+	"kyverno-key.yaml": kyverno_policy("product-catalog-key", "1.10.0", kyverno_key_entry),
+}
+
+# A body of 64-character base64 lines, as cosign writes it, or the
+# placeholder the key-based files ship with; a reference to a key elsewhere
+# (k8s://, a KMS URI, a variable) and a second key are not keys here.
+pem_pattern := `^-----BEGIN PUBLIC KEY-----\n(REPLACE WITH THE BODY OF YOUR cosign\.pub|([A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/]{1,63}={0,2}|([A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/]{64})\n-----END PUBLIC KEY-----\n?$`
+
+markers := {pem_public_key} | {reviewed_policy(name) | some name, _ in reviewed_policy_sha256}
+
+matches(want, got) if {
+	not want in markers
+	want == got
+}
+
+matches(want, got) if {
+	want == pem_public_key
+	is_string(got)
+	regex.match(pem_pattern, got)
+}
+
+matches(want, got) if {
+	some name, sha256 in reviewed_policy_sha256
+	want == reviewed_policy(name)
+	is_string(got)
+	crypto.sha256(got) == sha256
+}
+
+# --- Reading the files ---
+
+combined if {
+	is_array(input)
+	every file in input {
+		is_string(file.path)
+	}
+}
+
+deny contains msg if {
+	not combined
+	msg := "the input is not a list of files: run conftest test --combine --parser ignore -p policy/admission/structure FILE..."
+}
+
+deny contains msg if {
+	combined
+	some file in input
+	not raw_file(file)
+	msg := sprintf("%s: not read as raw lines: run conftest test --combine --parser ignore, so that this check reads the text kubectl reads", [file.path])
+}
+
+raw_file(file) if {
+	is_array(file.contents)
+	every entry in file.contents {
+		is_string(entry.Original)
+	}
+}
+
+lines[file.path] := [entry.Original | some entry in file.contents] if {
+	combined
+	some file in input
+	raw_file(file)
+}
+
+basename(path) := regex.replace(path, `^.*/`, "")
+
+# A tab, a carriage return or a Unicode line break (NEL, U+2028) ends a line
+# for some YAML readers and not for others, so text that looks like a
+# comment here could be a field there.
+deny contains msg if {
+	some path, file_lines in lines
+	some i, line in file_lines
+	regex.match(`[^ -~]`, line)
+	msg := sprintf("%s: line %d holds a character other than printable ASCII; YAML readers disagree on where its lines end", [path, i + 1])
+}
+
+# One document per file, with no document markers: kubectl applies a
+# document after "--- # comment" or after "..."; one reader or another
+# would hide it.
+deny contains msg if {
+	some path, file_lines in lines
+	some i, line in file_lines
+	regex.match(`^(---|\.\.\.|%)`, line)
+	msg := sprintf("%s: line %d is a YAML document marker or directive (%s); each file holds exactly one document, without markers", [path, i + 1, line])
+}
+
+deny contains msg if {
+	some path, _ in lines
+	not path in object.keys(documents)
+	msg := sprintf("%s: not valid YAML", [path])
+}
+
+documents[path] := yaml.unmarshal(text) if {
+	some path, file_lines in lines
+	text := concat("\n", file_lines)
+	yaml.is_valid(text)
+}
+
+deny contains msg if {
+	some path, doc in documents
+	not is_object(doc)
+	msg := sprintf("%s: holds no policy document, want one of %s", [path, concat(", ", policy_names)])
+}
+
+role[path] := name if {
+	some path, doc in documents
+	some name, want in canonical
+	object.get(doc, "kind", null) == want.kind
+	object.get(doc, ["metadata", "name"], null) == want.metadata.name
+}
+
+policy_names := sort([sprintf("%s %s (%s)", [want.kind, want.metadata.name, name]) | some name, want in canonical])
+
+deny contains msg if {
+	some path, doc in documents
+	is_object(doc)
+	not role[path]
+	msg := sprintf("%s: %v %v is not one of the admission policies; the only documents are %s", [
+		path,
+		object.get(doc, "kind", "(no kind)"),
+		object.get(doc, ["metadata", "name"], "(no name)"),
+		concat(", ", policy_names),
+	])
+}
+
+# The four files by name: each holds its own policy, and the set is whole.
+# A fixture (policy/admission/denied) has a name of its own, so these
+# apply only to the real set.
+deny contains msg if {
+	some path, _ in lines
+	want := canonical[basename(path)]
+	not role[path] == basename(path)
+	msg := sprintf("%s: holds something other than %s %s", [path, want.kind, want.metadata.name])
+}
+
+deny contains msg if {
+	some path, _ in lines
+	canonical[basename(path)]
+	some name, want in canonical
+	not name in {basename(p) | some p, _ in lines}
+	msg := sprintf("%s (%s %s) is missing: the admission policies are exactly %s", [name, want.kind, want.metadata.name, concat(", ", policy_names)])
+}
+
+# --- Comparing a document with its canonical form ---
+
+# Every node of the canonical form, by path.
+want_nodes[name] := {at: node | walk(want, [at, node])} if some name, want in canonical
+
+# A path that leads nowhere in a document; not a value a field could hold,
+# since YAML has no way to write it as a key.
+absent := {"": "(absent)"}
+
+# The document with each varying field that matches its marker replaced by
+# the marker, so that a subtree equals its canonical form just when it is
+# the same value.
+normal[path] := json.patch(documents[path], [op |
+	some at, want in want_nodes[name]
+	want in markers
+	matches(want, object.get(documents[path], at, absent))
+	op := {"op": "replace", "path": pointer(at), "value": want}
+]) if some path, name in role
+
+pointer(at) := concat("", [sprintf("/%s", [replace(replace(sprintf("%v", [step]), "~", "~0"), "/", "~1")]) | some step in at])
+
+# Canonical nodes that the document does not match; a node whose parent
+# matches matches too, so the rules below look only at these.
+differing contains [path, at] if {
+	some path, name in role
+	some at, want in want_nodes[name]
+	object.get(normal[path], at, absent) != want
+}
+
+container(value) if is_object(value)
+
+container(value) if is_array(value)
+
+# Where the shapes part (an object for a list, a list of another length),
+# the difference is reported there and nothing below it is compared.
+parted contains [path, at] if {
+	some [path, at] in differing
+	want := want_nodes[role[path]][at]
+	container(want)
+	got := object.get(normal[path], at, absent)
+	got != absent
+	type_name(got) != type_name(want)
+}
+
+parted contains [path, at] if {
+	some [path, at] in differing
+	want := want_nodes[role[path]][at]
+	is_array(want)
+	got := object.get(normal[path], at, absent)
+	is_array(got)
+	count(got) != count(want)
+}
+
+below_parted(path, at) if {
+	some [parted_path, top] in parted
+	parted_path == path
+	count(at) > count(top)
+	array.slice(at, 0, count(top)) == top
+}
+
+differences contains [path, sprintf("%s is %s, want %s", [field(at), show(got), show(want)])] if {
+	some [path, at] in parted
+	not below_parted(path, at)
+	want := want_nodes[role[path]][at]
+	got := object.get(normal[path], at, absent)
+	type_name(got) != type_name(want)
+}
+
+differences contains [path, sprintf("%s has %s, want %d: %s", [field(at), items(count(got)), count(want), show(want)])] if {
+	some [path, at] in parted
+	not below_parted(path, at)
+	want := want_nodes[role[path]][at]
+	got := object.get(normal[path], at, absent)
+	is_array(got)
+	count(got) != count(want)
+}
+
+differences contains [path, sprintf("%s is %s, want %s", [field(at), show(got), show_want(want)])] if {
+	some [path, at] in differing
+	want := want_nodes[role[path]][at]
+	not container(want)
+	got := object.get(normal[path], at, absent)
+	got != absent
+	not below_parted(path, at)
+}
+
+differences contains [path, sprintf("%s is missing, want %s", [field(at), show_want(want)])] if {
+	some [path, at] in differing
+	count(at) > 0
+	object.get(normal[path], at, absent) == absent
+	object.get(normal[path], array.slice(at, 0, count(at) - 1), absent) != absent
+	not below_parted(path, at)
+	want := want_nodes[role[path]][at]
+}
+
+differences contains [path, sprintf("%s is not in the canonical form (it holds %s)", [field(at), show(value)])] if {
+	some [path, parent] in differing
+	want := want_nodes[role[path]][parent]
+	is_object(want)
+	got := object.get(normal[path], parent, absent)
+	is_object(got)
+	some key, value in got
+	not key in object.keys(want)
+	at := array.concat(parent, [key])
+	not below_parted(path, at)
+}
+
+# The image signature and both attestations are signed with the one key:
+# each copy of the key must be the signature's (the shortest path).
+differences contains [path, sprintf("%s holds another public key than %s; the signature and both attestations are checked against one key", [field(at), field(first)])] if {
+	some path, name in role
+	copies := {at: got |
+		some at, want in want_nodes[name]
+		want == pem_public_key
+		got := object.get(documents[path], at, absent)
+		got != absent
+	}
+	first := [at | some at, _ in copies; every other, _ in copies { count(at) <= count(other) }][0]
+	some at, got in copies
+	got != copies[first]
+}
+
+deny contains msg if {
+	some [path, detail] in differences
+	want := canonical[role[path]]
+	msg := sprintf("%s: %s %s: %s", [path, want.kind, want.metadata.name, detail])
+}
+
+# A document this check could not compare is not let through.
+deny contains msg if {
+	some path, name in role
+	not path in object.keys(normal)
+	msg := sprintf("%s: could not be compared with %s", [path, name])
+}
+
+# Equal values, written otherwise: reported only when the values are equal,
+# since any other difference changes the spelling too.
+deny contains msg if {
+	some path, name in role
+	not path in {p | some [p, _] in differences}
+	not spelled_as_reviewed(path, name)
+	want := canonical[name]
+	msg := sprintf("%s: %s %s: spelled differently from the reviewed %s (sha256 %s of its lines other than comments, blank lines and the key body, want %s); anchors, aliases, merge keys, tags, flow style, quoting and number forms can read differently in kubectl, so write it as reviewed, or review the new spelling and update reviewed_spelling_sha256", [path, want.kind, want.metadata.name, name, spelling_sha256(lines[path]), object.get(reviewed_spelling_sha256, name, "none")])
+}
+
+spelled_as_reviewed(path, name) if spelling_sha256(lines[path]) == reviewed_spelling_sha256[name]
+
+default spelling_sha256(_) := "(none: the lines could not be read)"
+
+spelling_sha256(file_lines) := crypto.sha256(spelling(file_lines))
+
+# The lines that carry YAML: comments and blank lines dropped (text inside a
+# block scalar is covered by the comparison of values), and each key body
+# reduced to one line, so that a real key spells like the placeholder.
+spelling(file_lines) := concat("\n", spelled) if {
+	body := key_body(file_lines)
+	spelled := [line |
+		some i, text in file_lines
+		not regex.match(`^\s*(#.*)?$`, text)
+		not continued(body, i)
+		line := key_or_text(body, i, text)
+	]
+}
+
+# A key body line after the first.
+continued(body, i) if {
+	i in body
+	(i - 1) in body
+}
+
+key_or_text(body, i, text) := text if not i in body
+
+key_or_text(body, i, _) := "<key body>" if i in body
+
+# The lines between a BEGIN line and the next line of dashes.
+key_body(file_lines) := {i |
+	dashes := [k | some k, line in file_lines; startswith(trim_space(line), "-----")]
+	some n, begin in dashes
+	trim_space(file_lines[begin]) == "-----BEGIN PUBLIC KEY-----"
+	end := dashes[n + 1]
+	end > begin + 1
+	some i in numbers.range(begin + 1, end - 1)
+}
+
+# --- Messages ---
+
+field([]) := "the document"
+
+field(at) := trim_prefix(concat("", [step(s) | some s in at]), ".") if count(at) > 0
+
+step(s) := sprintf("[%d]", [s]) if is_number(s)
+
+step(s) := sprintf(".%s", [s]) if {
+	is_string(s)
+	regex.match(`^[A-Za-z_][A-Za-z0-9_-]*$`, s)
+}
+
+step(s) := sprintf("[%s]", [json.marshal(s)]) if {
+	is_string(s)
+	not regex.match(`^[A-Za-z_][A-Za-z0-9_-]*$`, s)
+}
+
+items(1) := "1 item"
+
+items(n) := sprintf("%d items", [n]) if n != 1
+
+show(value) := text if {
+	text := json.marshal(value)
+	count(text) <= 200
+}
+
+show(value) := sprintf("%s... (%d characters, sha256 %s)", [substring(text, 0, 160), count(text), crypto.sha256(value)]) if {
+	is_string(value)
+	text := json.marshal(value)
+	count(text) > 200
+}
+
+show(value) := sprintf("%s... (%d characters)", [substring(text, 0, 160), count(text)]) if {
+	not is_string(value)
+	text := json.marshal(value)
+	count(text) > 200
+}
+
+show_want(want) := sprintf("%s (sha256 %s)", [want, reviewed_policy_sha256[name]]) if {
+	some name, _ in reviewed_policy_sha256
+	want == reviewed_policy(name)
+}
+
+show_want(want) := want if want == pem_public_key
+
+show_want(want) := show(want) if not want in markers
