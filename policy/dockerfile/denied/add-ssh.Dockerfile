@@ -1,5 +1,13 @@
-# expect: ADD ssh://git@github.com/example/tools.git: fetches from the network
-FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+# expect: ADD ssh://git@github.com/example/tools.git /tools (stage "build"): not allowed: ADD also fetches
+# ADD clones over ssh, unpinned: allowed is COPY of local files.
+FROM golang:1.22-alpine@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052 AS build
+WORKDIR /src
 ADD ssh://git@github.com/example/tools.git /tools
+COPY . ./
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
+FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+WORKDIR /app
+COPY --from=build /out/app ./
 USER 65532:65532
-HEALTHCHECK CMD ["/app", "healthcheck"]
+HEALTHCHECK CMD ["./app", "healthcheck"]
+ENTRYPOINT ["./app"]

@@ -1,5 +1,13 @@
 # expect: is not a global build arg with a default
+# The base image is whatever --build-arg says.
 ARG BASE
+FROM golang:1.22-alpine@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052 AS build
+WORKDIR /src
+COPY . ./
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
 FROM ${BASE}
+WORKDIR /app
+COPY --from=build /out/app ./
 USER 65532:65532
 HEALTHCHECK CMD ["./app", "healthcheck"]
+ENTRYPOINT ["./app"]

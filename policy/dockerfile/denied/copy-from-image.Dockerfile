@@ -1,5 +1,13 @@
-# expect: COPY --from=alpine:3.22 (stage 0): image "alpine:3.22" is not pinned by digest
+# expect: COPY --from=alpine:3.22 (stage 1, final): --from names no earlier stage
+# COPY --from an image pulls it unpinned; allowed is an earlier stage's name.
+FROM golang:1.22-alpine@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052 AS build
+WORKDIR /src
+COPY . ./
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
 FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+WORKDIR /app
+COPY --from=build /out/app ./
 COPY --from=alpine:3.22 /bin/busybox /bin/busybox
 USER 65532:65532
-HEALTHCHECK CMD ["/app", "healthcheck"]
+HEALTHCHECK CMD ["./app", "healthcheck"]
+ENTRYPOINT ["./app"]

@@ -1,3 +1,11 @@
-# expect: no USER, so the container runs as root
+# expect: final stage: no USER, so the container runs as root
+# Root by default.
+FROM golang:1.22-alpine@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052 AS build
+WORKDIR /src
+COPY . ./
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
 FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+WORKDIR /app
+COPY --from=build /out/app ./
 HEALTHCHECK CMD ["./app", "healthcheck"]
+ENTRYPOINT ["./app"]

@@ -1,5 +1,13 @@
-# expect: ONBUILD COPY: triggers run unchecked in downstream builds
+# expect: ONBUILD COPY /bin/sh /bin/sh (stage 1, final): not allowed: ONBUILD triggers run unchecked
+# The trigger runs in someone else's build, where none of these rules apply.
+FROM golang:1.22-alpine@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052 AS build
+WORKDIR /src
+COPY . ./
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
 FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
-ONBUILD COPY --from=busybox:latest /bin/sh /bin/sh
+WORKDIR /app
+COPY --from=build /out/app ./
 USER 65532:65532
-HEALTHCHECK CMD ["/app", "healthcheck"]
+HEALTHCHECK CMD ["./app", "healthcheck"]
+ONBUILD COPY --from=busybox:latest /bin/sh /bin/sh
+ENTRYPOINT ["./app"]

@@ -1,4 +1,12 @@
-# expect: USER root: use a numeric uid:gid
+# expect: USER root (stage 1, final): use a numeric uid:gid
+# A name runAsNonRoot cannot check, and it is root.
+FROM golang:1.22-alpine@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052 AS build
+WORKDIR /src
+COPY . ./
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
 FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+WORKDIR /app
+COPY --from=build /out/app ./
 USER root
 HEALTHCHECK CMD ["./app", "healthcheck"]
+ENTRYPOINT ["./app"]

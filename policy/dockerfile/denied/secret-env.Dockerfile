@@ -1,5 +1,13 @@
-# expect: ENV API_TOKEN: secrets in ENV
+# expect: ENV API_TOKEN (stage 1, final): a secret's name; ENV values stay in the image
+# ENV is part of the image's configuration.
+FROM golang:1.22-alpine@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052 AS build
+WORKDIR /src
+COPY . ./
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
 FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+WORKDIR /app
+COPY --from=build /out/app ./
 ENV API_TOKEN=abc
 USER 65532:65532
 HEALTHCHECK CMD ["./app", "healthcheck"]
+ENTRYPOINT ["./app"]

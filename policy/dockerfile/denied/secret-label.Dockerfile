@@ -1,5 +1,13 @@
-# expect: LABEL deploy.apiKey: secrets in LABEL stay in the image
+# expect: LABEL deploy.apiKey (stage 1, final): a secret's name; labels stay in the image
+# Labels are part of the image's configuration.
+FROM golang:1.22-alpine@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052 AS build
+WORKDIR /src
+COPY . ./
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
 FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
+WORKDIR /app
+COPY --from=build /out/app ./
 LABEL org.opencontainers.image.title="app" deploy.apiKey="abc123"
 USER 65532:65532
-HEALTHCHECK CMD ["/app", "healthcheck"]
+HEALTHCHECK CMD ["./app", "healthcheck"]
+ENTRYPOINT ["./app"]

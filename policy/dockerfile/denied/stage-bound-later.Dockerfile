@@ -1,8 +1,14 @@
-# expect: FROM build (stage 0): image "build" is not pinned by digest
+# expect: FROM build (stage "base"): image "build" is not pinned by digest
 # A stage name binds only from its own FROM on: this "build" is an image.
 FROM build AS base
 FROM golang:1.22-alpine@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052 AS build
+WORKDIR /src
+COPY . ./
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
 FROM alpine:3.22@sha256:1699c10032ca2582ec89a24a1312d986a3f094aed3d5c1147b19880afe40e052
-COPY --from=base /app /app
+WORKDIR /app
+COPY --from=build /out/app ./
+COPY --from=base /etc/motd /etc/motd
 USER 65532:65532
-HEALTHCHECK CMD ["/app", "healthcheck"]
+HEALTHCHECK CMD ["./app", "healthcheck"]
+ENTRYPOINT ["./app"]
