@@ -49,6 +49,13 @@ expect_denied() {
 echo "test-policy.sh: the denied Dockerfiles (policy/dockerfile/denied)"
 expect_denied policy/dockerfile build/dockerfile-policy.sh
 
+for x in spdx cyclonedx provenance; do
+  echo "test-policy.sh: the denied $x attestations (policy/attestations/$x/denied)"
+  expect_denied "policy/attestations/$x" "$bin/conftest" test --no-color -p "policy/attestations/$x/policy.rego" --namespace signature
+  echo "test-policy.sh: the allowed $x attestations (policy/attestations/$x/testdata)"
+  "$bin/conftest" test --no-color -p "policy/attestations/$x/policy.rego" --namespace signature "policy/attestations/$x/testdata/"*.json
+done
+
 for dir in policy/attestations/*/ policy/admission/structure/ policy/workflow/ policy/deploy/; do
   echo "test-policy.sh: conftest verify -p $dir"
   "$bin/conftest" verify --no-color -p "$dir"

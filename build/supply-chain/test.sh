@@ -43,6 +43,9 @@ eval "$(REGISTRY=$REGISTRY "$repo/build/docker/distroless-standin.sh")"
 # Everything this run writes (SBOMs, provenance, image references) stays for a
 # look afterwards.
 export KO_DEFAULTBASEIMAGE OUT=$out/supply-chain
+# The provenance policy admits only the release workflow's builder id; these
+# throw-away images, signed with a throw-away key, stand in for a release.
+export BUILDER_ID=https://github.com/product-catalog/product-catalog/.github/workflows/ci.yml@refs/heads/main
 rm -rf "$OUT"
 export VERSION=${VERSION:-test-$(git rev-parse --short HEAD)}
 release_go=$("$repo/build/release-go.sh")
@@ -292,12 +295,21 @@ expect_fail "verify an SPDX attestation without the base image" "the base image 
 # A provenance that leaves out a field the policies check fails closed.
 norepo=$(variant no-source-repository)
 norepo_dir=$(out_dir_for "$norepo")
+# Its own SBOMs (sign.sh makes them): the ko index's describe another image,
+# which the SBOM policies refuse before the provenance is read.
 mkdir -p "$norepo_dir"
-cp "$(out_dir_for "$ko_image")/sbom.spdx.json" "$(out_dir_for "$ko_image")/sbom.cdx.json" "$norepo_dir/"
 jq 'del(.buildDefinition.externalParameters.source.repository)' "$(provenance_file "$ko_image")" >"$(provenance_file "$norepo")"
 make -s sign IMAGE="$norepo" COSIGN_KEY="$key" >/dev/null 2>&1
 expect_fail "verify a provenance without its source repository" "the source repository is missing" \
   make -s verify IMAGE="$norepo" COSIGN_PUB="$pub"
+
+# A provenance a laptop wrote: last release's bypass of the builder id.
+laptop=$(variant laptop-builder)
+mkdir -p "$(out_dir_for "$laptop")"
+jq '.runDetails.builder.id = "urn:product-catalog:local-build:laptop"' "$(provenance_file "$ko_image")" >"$(provenance_file "$laptop")"
+make -s sign IMAGE="$laptop" COSIGN_KEY="$key" >/dev/null 2>&1
+expect_fail "verify a provenance a laptop built" "runDetails.builder.id is urn:product-catalog:local-build:laptop" \
+  make -s verify IMAGE="$laptop" COSIGN_PUB="$pub"
 
 jq "$drop"' drop(.name == "go.uber.org/zap")' \
   "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$work/missing-module.spdx.json"
