@@ -2,50 +2,116 @@ package main
 
 import rego.v1
 
-sha := "11bd71901bbe5b1630ceea73d27597364c9af683"
+uses(name) := concat("@", [name, actions[name].sha])
 
 digest := "sha256:6c2fa84a6b61ccd72899dde4239f8d5717f05f9a8ca6f3cad185fb1a95a94de3"
 
-checkout := {"uses": concat("@", ["actions/checkout", sha]), "with": {"persist-credentials": false}}
+checkout := {"uses": uses("actions/checkout"), "with": {"persist-credentials": false}}
 
-setup_go := {"uses": concat("@", ["actions/setup-go", sha]), "with": {"go-version": "1.26", "cache": false}}
+setup_go := {"uses": uses("actions/setup-go"), "with": {"go-version": "${{ env.GO_VERSION }}", "cache": false}}
 
-scan := {"uses": concat("@", ["anchore/scan-action", sha]), "with": {"fail-build": true, "only-fixed": true, "severity-cutoff": "high"}}
+login := {"uses": uses("docker/login-action"), "with": {
+	"registry": "ghcr.io",
+	"username": "${{ github.actor }}",
+	"password": "${{ secrets.GITHUB_TOKEN }}",
+}}
 
-build := {"uses": concat("@", ["docker/build-push-action", sha]), "with": {
+buildx := {"uses": uses("docker/setup-buildx-action"), "with": {"driver-opts": "image=${{ env.BUILDKIT_IMAGE }}"}}
+
+scan := {"uses": uses("anchore/scan-action"), "with": {
+	"image": "${{ steps.build.outputs.image }}",
+	"fail-build": true, "only-fixed": true, "severity-cutoff": "high",
+	"registry-username": "${{ github.actor }}",
+	"registry-password": "${{ secrets.GITHUB_TOKEN }}",
+}}
+
+build := {"id": "build", "uses": uses("docker/build-push-action"), "with": {
 	"push": true, "no-cache": true,
-	"build-args": "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=x\n",
+	"tags": "${{ steps.name.outputs.image }}:${{ github.sha }}",
+	"build-args": "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\n",
 	"attests": "type=sbom,generator=${{ env.SBOM_GENERATOR }}",
 }}
 
+audit := {"env": {"IMAGE": "${{ steps.build.outputs.image }}"}, "run": "make sbom IMAGE=\"$IMAGE\"\nmake sbom-audit IMAGE=\"$IMAGE\"\n"}
+
+vulncheck := {"env": {"IMAGE": "${{ steps.build.outputs.image }}"}, "run": "make vulncheck IMAGE=\"$IMAGE\"\nmake vulncheck IMAGE=\"$IMAGE\" GOVULNDB=https://vuln.go.dev\n"}
+
+sign := {"name": "Sign", "env": {"IMAGE": "${{ steps.build.outputs.image }}"}, "run": "make sign IMAGE=\"$IMAGE\""}
+
+gating_job(command) := {"runs-on": "ubuntu-24.04", "steps": [checkout, setup_go, {"name": "Test", "run": command}]}
+
+tests_and_gate := ["go", "policy", "image-test", "supply-chain-test", "release-gate"]
+
+releasing := {"contents": "read", "packages": "write", "id-token": "write"}
+
+reading := {"contents": "read", "packages": "read"}
+
+# ci.yml in brief, as conftest reads it (`on` is the key "true").
 good := {
+	"name": "ci",
+	"true": {"pull_request": null, "push": {"branches": ["main"], "tags": ["v*"]}},
 	"permissions": {"contents": "read"},
+	"concurrency": {"group": "ci-${{ github.ref }}", "cancel-in-progress": "${{ github.event_name == 'pull_request' }}"},
 	"env": {
+		"GO_VERSION": "1.27.3",
 		"RELEASE_GO_IMAGE": concat("@", ["golang:1.27-alpine", digest]),
 		"SBOM_GENERATOR": concat("@", ["docker/buildkit-syft-scanner:1.12.0", digest]),
 		"BUILDKIT_IMAGE": concat("@", ["moby/buildkit:v0.33.0", digest]),
 	},
 	"jobs": {
-		"go": {"steps": [checkout, {"run": "make test-go"}]},
-		"release-gate": {
-			"if": "github.event_name != 'pull_request'", "needs": ["go"],
-			"steps": [checkout, {"run": "git merge-base --is-ancestor \"$GITHUB_SHA\" origin/main"}],
-		},
-		"image": {
-			"if": "github.event_name != 'pull_request'", "needs": ["go", "release-gate"],
-			"permissions": {"contents": "read", "packages": "write", "id-token": "write"},
+		"go": {"runs-on": "ubuntu-24.04", "steps": [
+			checkout, setup_go,
+			{"uses": uses("actions/setup-node"), "with": {"node-version": "22"}},
+			{"name": "Lint", "run": "make lint"},
+			{"run": "make test-go test-contract fuzz-short test-scripts"},
+			{"run": "make test-vuln"},
+			{"name": "Live vulnerability database", "env": {"GOVULNDB": "https://vuln.go.dev"}, "run": "build/vuln/check.sh"},
+		]},
+		"policy": gating_job("make test-policy"),
+		"image-test": gating_job("make test-image"),
+		"supply-chain-test": gating_job("make test-supply-chain"),
+		"pr-image": {
+			"if": "github.event_name == 'pull_request'", "runs-on": "ubuntu-24.04",
 			"steps": [
-				checkout,
-				{"uses": concat("@", ["docker/setup-buildx-action", sha]), "with": {"driver-opts": "image=${{ env.BUILDKIT_IMAGE }}"}},
-				build, setup_go,
-				{"run": "make sbom-audit IMAGE=\"$IMAGE\""},
-				{"run": "make vulncheck IMAGE=\"$IMAGE\""},
-				scan,
-				{"run": "make sign IMAGE=\"$IMAGE\""},
+				checkout, buildx,
+				{"uses": uses("docker/build-push-action"), "with": {"push": false, "cache-from": "type=gha", "cache-to": "type=gha,mode=max"}},
 			],
 		},
-		"verify": {"needs": ["image"], "steps": [checkout, {"run": "make verify IMAGE=\"$IMAGE\""}]},
-		"kubernetes": {"needs": ["image", "verify"], "steps": [checkout, {"run": "build/k8s/kind.sh"}]},
+		"release-gate": {
+			"if": "github.event_name != 'pull_request'",
+			"needs": ["go", "policy", "image-test", "supply-chain-test"],
+			"runs-on": "ubuntu-24.04",
+			"steps": [
+				{"uses": uses("actions/checkout"), "with": {"persist-credentials": false, "fetch-depth": 0}},
+				{"name": "Gate", "env": {"REF_NAME": "${{ github.ref_name }}", "REF_TYPE": "${{ github.ref_type }}"}, "run": gate_script},
+			],
+		},
+		"image": {
+			"if": "github.event_name != 'pull_request'", "needs": tests_and_gate,
+			"runs-on": "ubuntu-24.04", "permissions": releasing,
+			"outputs": {"image": "${{ steps.build.outputs.image }}"},
+			"steps": [checkout, buildx, login, build, setup_go, audit, vulncheck, scan, sign],
+		},
+		"ko": {
+			"if": "github.event_name != 'pull_request'", "needs": tests_and_gate,
+			"runs-on": "ubuntu-24.04", "permissions": releasing,
+			"steps": [
+				checkout, setup_go, login,
+				{"id": "build", "env": {"REPOSITORY": "${{ github.repository }}"}, "run": "make ko-build KO_DOCKER_REPO=\"ghcr.io/${REPOSITORY,,}-ko\""},
+				audit, vulncheck, scan, sign,
+			],
+		},
+		"verify": {
+			"needs": ["image", "ko"], "runs-on": "ubuntu-24.04", "permissions": reading,
+			"steps": [checkout, setup_go, login, {"env": {"KO_IMAGE": "${{ needs.ko.outputs.image }}"}, "run": "make verify IMAGE=\"$KO_IMAGE\""}],
+		},
+		"kubernetes": {
+			"needs": ["image", "ko", "verify"], "runs-on": "ubuntu-24.04", "permissions": reading,
+			"steps": [
+				checkout, setup_go, login,
+				{"env": {"REGISTRY_USER": "${{ github.actor }}", "REGISTRY_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}, "run": "build/k8s/kind.sh"},
+			],
+		},
 	},
 }
 
@@ -54,103 +120,414 @@ denied(patch, want) if {
 	contains(msg, want)
 }
 
+replace(path, value) := [{"op": "replace", "path": path, "value": value}]
+
+add(path, value) := [{"op": "add", "path": path, "value": value}]
+
+remove(path) := [{"op": "remove", "path": path}]
+
 test_good_workflow_passes if {
 	count(deny) == 0 with input as good
 }
 
+# GitHub's spelling of the key, and a JSON or YAML 1.2 reader's.
+test_on_spelled_on_passes if {
+	count(deny) == 0 with input as json.patch(good, [{"op": "move", "from": "/true", "path": "/on"}])
+}
+
+# --- Triggers and the workflow's keys ---
+
+test_not_one_workflow if {
+	some msg in deny with input as [good, good]
+	contains(msg, "not one workflow")
+}
+
+test_two_trigger_blocks if {
+	denied(add("/on", {"pull_request_target": null}), "needs one `on:`")
+}
+
+test_no_trigger_block if {
+	denied(remove("/true"), "needs one `on:`")
+}
+
+test_triggers_as_a_string_or_list if {
+	denied(replace("/true", "push"), "triggers must be a mapping")
+	denied(replace("/true", ["push", "pull_request"]), "triggers must be a mapping")
+}
+
+test_events_off_the_allowlist if {
+	every event in ["pull_request_target", "workflow_run", "workflow_dispatch"] {
+		denied(add(concat("/", ["/true", event]), null), sprintf("trigger %s is not allowed", [event]))
+	}
+}
+
+test_push_filters_widened if {
+	denied(replace("/true/push/branches", ["**"]), "trigger push")
+	denied(add("/true/push/branches-ignore", ["dev"]), "trigger push")
+	denied(replace("/true/push", null), "trigger push")
+}
+
+test_pull_request_filtered if {
+	denied(replace("/true/pull_request", {"types": ["closed"]}), "trigger pull_request")
+}
+
+test_trigger_missing if {
+	denied(remove("/true/pull_request"), "trigger pull_request is missing")
+}
+
+test_workflow_keys_off_the_allowlist if {
+	denied(add("/defaults", {"run": {"shell": "bash"}}), "the workflow's key defaults is not allowed (a default shell")
+	denied(add("/run-name", "x"), "the workflow's key run-name is not allowed")
+}
+
+test_no_workflow_permissions if {
+	denied(remove("/permissions"), "the workflow sets no top-level permissions")
+}
+
+test_workflow_permissions_widened if {
+	every permissions in ["write-all", "read-all", {"contents": "read", "packages": "write"}] {
+		denied(replace("/permissions", permissions), "the workflow's permissions")
+	}
+}
+
+test_concurrency_changed if {
+	denied(replace("/concurrency/cancel-in-progress", true), "the workflow's concurrency")
+	denied(remove("/concurrency"), "the workflow's concurrency")
+}
+
+test_workflow_env_off_the_allowlist if {
+	denied(add("/env/GOFLAGS", "-mod=mod"), "the workflow's env GOFLAGS is not allowed")
+}
+
+# --- Jobs ---
+
+test_job_off_the_allowlist if {
+	denied(add("/jobs/publish", gating_job("true")), "job publish is not on the allowlist")
+}
+
+test_job_missing if {
+	denied(remove("/jobs/policy"), "job policy (test) is missing")
+}
+
+test_job_keys_off_the_allowlist if {
+	denied(add("/jobs/release-gate/continue-on-error", true), "job release-gate: continue-on-error is not allowed")
+	denied(add("/jobs/go/uses", "./.github/workflows/release.yml"), "job go: uses is not allowed (a reusable workflow")
+	denied(add("/jobs/go/container", "node:22"), "job go: container is not allowed")
+	denied(add("/jobs/go/strategy", {"matrix": {"go": ["1.26"]}}), "job go: strategy is not allowed")
+	denied(add("/jobs/go/env", {"GOFLAGS": "-mod=mod"}), "job go: env is not allowed")
+	denied(add("/jobs/image/environment", "release"), "job image: environment is not allowed")
+}
+
+test_self_hosted_runner if {
+	denied(replace("/jobs/go/runs-on", "self-hosted"), "job go: runs-on self-hosted is not allowed")
+	denied(replace("/jobs/image/runs-on", ["self-hosted", "linux"]), "job image: runs-on")
+}
+
+test_conditions_off_the_allowlist if {
+	every condition in [
+		"always()", true, "${{ github.event_name != 'pull_request' }}",
+		"github.event_name != 'pull_request' || true",
+	] {
+		denied(replace("/jobs/image/if", condition), "job image (release): if")
+	}
+}
+
+test_release_without_condition if {
+	denied(remove("/jobs/image/if"), "job image (release): if null is not allowed")
+}
+
+test_after_release_job_with_a_condition if {
+	denied(add("/jobs/verify/if", "always()"), "job verify (after release): if always() is not allowed; exactly none")
+}
+
+test_test_job_with_a_condition if {
+	denied(add("/jobs/go/if", "github.event_name == 'pull_request'"), "job go (test): if")
+}
+
+test_release_skips_a_test_job if {
+	denied(replace("/jobs/image/needs", ["go", "image-test", "supply-chain-test", "release-gate"]), "job image (release) does not need policy")
+	denied(replace("/jobs/image/needs", ["go", "image-test", "supply-chain-test", "release-gate"]), "job image holds write permissions but does not need policy")
+}
+
+test_release_skips_the_gate if {
+	denied(replace("/jobs/ko/needs", ["go", "policy", "image-test", "supply-chain-test"]), "job ko (release) does not need release-gate")
+}
+
+test_gate_skips_a_test_job if {
+	denied(replace("/jobs/release-gate/needs", "go"), "job release-gate (release gate) does not need policy")
+}
+
+test_after_release_job_skips_a_release if {
+	denied(replace("/jobs/verify/needs", ["image"]), "job verify (after release) does not need ko")
+}
+
+test_permissions_off_the_allowlist if {
+	denied(add("/jobs/go/permissions", {"contents": "read", "id-token": "write"}), "job go (test): permissions")
+	denied(add("/jobs/release-gate/permissions", "write-all"), "job release-gate (release gate): permissions write-all")
+	denied(add("/jobs/image/permissions/actions", "write"), "job image (release): permissions")
+	denied(replace("/jobs/verify/permissions/packages", "write"), "job verify (after release): permissions")
+	denied(remove("/jobs/kubernetes/permissions"), "job kubernetes (after release): permissions")
+}
+
+# Whatever the roles say: these hold a secret, a write scope, a push or a
+# signature, in a job that also runs for pull requests.
+test_privilege_in_a_pull_request_job if {
+	want := "but may run for pull requests"
+	denied(add("/jobs/pr-image/permissions", {"contents": "read", "packages": "write"}), want)
+	denied(replace("/jobs/pr-image/steps/2/with/push", true), want)
+	denied(add("/jobs/go/steps/-", sign), want)
+	denied(replace("/jobs/verify/needs", ["go"]), "job verify holds write permissions, secrets or a push or signature but may run for pull requests")
+}
+
+# A job with a condition outside the allowlist starts no chain of skipped
+# jobs: verify's always() would run it for a pull request, and kubernetes,
+# which then needs only verify, after it.
+test_chain_through_an_unknown_condition if {
+	denied(
+		[{"op": "add", "path": "/jobs/verify/if", "value": "always()"}, {"op": "replace", "path": "/jobs/kubernetes/needs", "value": ["verify"]}],
+		"job kubernetes holds write permissions, secrets or a push or signature but may run for pull requests",
+	)
+}
+
+# Through jobs with allowed conditions (or none) the chain holds: kubernetes
+# needs verify, which needs image, which never runs for a pull request.
+test_chain_through_jobs_without_conditions if {
+	never_for_pull_requests("kubernetes") with input as json.patch(good, replace("/jobs/kubernetes/needs", ["verify"]))
+}
+
+# --- Steps ---
+
+test_step_keys_off_the_allowlist if {
+	denied(add("/jobs/image/steps/8/if", "always()"), "job image, step 9 (Sign): if is not allowed (a step's condition")
+	denied(add("/jobs/image/steps/7/continue-on-error", true), "continue-on-error is not allowed")
+	denied(add("/jobs/go/steps/3/shell", "python {0}"), "job go, step 4 (Lint): shell is not allowed")
+	denied(add("/jobs/go/steps/3/working-directory", "/tmp"), "working-directory is not allowed")
+}
+
+test_job_or_step_not_a_mapping if {
+	denied(replace("/jobs/go", null), "job go is not a mapping whose steps are a list of mappings")
+	denied(replace("/jobs/go/steps/3", "make lint"), "job go is not a mapping")
+	denied(replace("/jobs", [good.jobs.go]), "jobs is not a mapping")
+	denied(replace("/jobs/go/steps/0/uses", 4), "4 is not on the action allowlist: not an owner/name@commit string")
+}
+
+test_env_or_with_not_a_mapping if {
+	denied(replace("/jobs/go/steps/6/env", "${{ fromJSON('{\"GOFLAGS\": \"-mod=mod\"}') }}"), "job go, step 7 (Live vulnerability database): env is ${{ fromJSON(")
+	denied(replace("/jobs/go/steps/0/with", "persist-credentials=false"), "with is persist-credentials=false, not a mapping")
+}
+
+test_step_with_both_or_neither if {
+	denied(add("/jobs/go/steps/3/uses", uses("actions/checkout")), "a step either uses an action or runs a script")
+	denied(remove("/jobs/go/steps/3/run"), "a step either uses an action or runs a script")
+}
+
 test_action_by_tag if {
-	denied([{"op": "replace", "path": "/jobs/go/steps/0/uses", "value": "actions/checkout@v4"}], "is not pinned by commit SHA")
+	denied(replace("/jobs/go/steps/0/uses", "actions/checkout@v4"), "actions/checkout@v4 is not on the action allowlist: not pinned by commit SHA")
+}
+
+test_action_at_another_commit if {
+	# setup-go's commit, given as checkout's: a commit the allowlist does not hold for checkout.
+	denied(replace("/jobs/go/steps/0/uses", concat("@", ["actions/checkout", actions["actions/setup-go"].sha])), "a commit the allowlist does not hold")
+}
+
+test_action_off_the_allowlist if {
+	want := "an action the allowlist does not hold"
+	denied(replace("/jobs/image/steps/4/uses", concat("@", ["sigstore/cosign-installer", actions["actions/setup-go"].sha])), want)
+	denied(replace("/jobs/go/steps/0/uses", concat("@", ["Actions/Checkout", actions["actions/checkout"].sha])), want)
+	denied(replace("/jobs/go/steps/0/uses", concat("@", ["actions/checkout/sub", actions["actions/checkout"].sha])), want)
+}
+
+test_container_and_local_actions if {
+	denied(replace("/jobs/go/steps/2", {"uses": "docker://alpine:3.22"}), "a container image as a step")
+	denied(replace("/jobs/go/steps/2", {"uses": "./.github/actions/sign"}), "a local action's steps are outside this file")
+}
+
+test_action_outside_its_role if {
+	denied(add("/jobs/image/steps/-", {"uses": uses("actions/setup-node"), "with": {"node-version": "22"}}), "actions/setup-node is not allowed in a release job")
+	denied(add("/jobs/release-gate/steps/-", setup_go), "actions/setup-go is not allowed in a release gate job")
+}
+
+test_inputs_off_the_allowlist if {
+	denied(add("/jobs/image/steps/0/with/ref", "${{ github.event.pull_request.head.sha }}"), "input ref of actions/checkout is not allowed")
+	denied(add("/jobs/image/steps/0/with/repository", "someone/fork"), "input repository of actions/checkout is not allowed")
+	denied(add("/jobs/image/steps/3/with/secrets", "token=x"), "input secrets of docker/build-push-action is not allowed")
 }
 
 test_checkout_persists_credentials if {
-	denied([{"op": "remove", "path": "/jobs/go/steps/0/with"}], "persist-credentials")
+	denied(remove("/jobs/go/steps/0/with"), "persist-credentials")
+}
+
+test_login_to_another_registry if {
+	denied(replace("/jobs/image/steps/2/with/registry", "registry.example.com"), "docker/login-action logs in to registry.example.com; only ghcr.io")
+}
+
+test_step_env_off_the_allowlist if {
+	every name in ["BASH_ENV", "GOFLAGS", "ACTIONS_ALLOW_UNSECURE_COMMANDS"] {
+		denied(add(concat("/", ["/jobs/go/steps/6/env", name]), "x"), sprintf("env %s is not allowed", [name]))
+	}
 }
 
 test_expression_in_run if {
-	denied([{"op": "replace", "path": "/jobs/go/steps/1/run", "value": "echo ${{ github.event.pull_request.title }}"}], "pass it through env")
+	denied(replace("/jobs/go/steps/3/run", "echo ${{ github.sha }}"), "${{ }} inside run; pass it through env")
 }
 
-test_workflow_wide_write if {
-	denied([{"op": "add", "path": "/permissions/packages", "value": "write"}], "the workflow's own permissions grant write")
+test_expression_in_github_script if {
+	denied(add("/jobs/go/steps/3/with", {"script": "console.log('${{ github.event.issue.title }}')"}), "${{ }} inside with.script is expression injection")
 }
 
-test_writer_runs_for_pull_requests if {
-	denied([{"op": "remove", "path": "/jobs/image/if"}], "may run for pull requests")
+test_writes_github_env_or_path if {
+	denied(replace("/jobs/go/steps/3/run", "echo \"LD_PRELOAD=/tmp/x.so\" >>\"$GITHUB_ENV\""), "writes GITHUB_ENV or GITHUB_PATH")
+	denied(replace("/jobs/go/steps/3/run", "echo /tmp/bin >>${GITHUB_PATH}"), "writes GITHUB_ENV or GITHUB_PATH")
 }
 
-test_writer_skips_a_test_job if {
-	denied([{"op": "replace", "path": "/jobs/image/needs", "value": ["release-gate"]}], "does not need go")
+# --- Expressions and secrets ---
+
+test_untrusted_contexts if {
+	denied(add("/jobs/go/steps/6/env/VERSION", "${{ github.event.pull_request.title }}"), "job go, step 7 (Live vulnerability database): env.VERSION: ${{ github.event.pull_request.title }} reads github.event.pull_request.title")
+	denied(replace("/jobs/pr-image/steps/2/with/cache-to", "type=gha,scope=${{ github.head_ref }}"), "reads github.head_ref")
+	denied(replace("/concurrency/group", "ci-${{ github.head_ref }}"), "the workflow's concurrency.group: ${{ github.head_ref }} reads github.head_ref")
+	denied(replace("/jobs/image/outputs/image", "${{ toJSON(github) }}"), "job image: outputs.image: ${{ toJSON(github) }} reads toJSON")
+	denied(replace("/jobs/image/steps/2/with/password", "${{ github.token }}"), "reads github.token")
+	denied(replace("/jobs/image/steps/2/with/password", "${{ secrets['GITHUB_TOKEN'] }}"), "reads secrets['']")
 }
 
-test_writer_skips_the_gate if {
-	denied([{"op": "replace", "path": "/jobs/image/needs", "value": ["go"]}], "does not need release-gate")
+test_secret_other_than_the_token if {
+	denied(replace("/jobs/image/steps/2/with/password", "${{ secrets.GHCR_PAT }}"), "reads secrets.GHCR_PAT")
+	denied(replace("/jobs/image/steps/2/with/password", "${{ secrets.GHCR_PAT }}"), "job image, step 3 (docker/login-action")
 }
 
-test_gate_without_ancestry_check if {
-	denied([{"op": "replace", "path": "/jobs/release-gate/steps/1/run", "value": "true"}], "merge-base --is-ancestor")
+test_secret_in_the_wrong_place if {
+	want := "reads secrets; only ${{ secrets.GITHUB_TOKEN }}"
+	denied(replace("/jobs/image/steps/3/with/build-args", "TOKEN=${{ secrets.GITHUB_TOKEN }}"), want)
+	denied(replace("/jobs/image/steps/2/with/password", "x${{ secrets.GITHUB_TOKEN }}"), want)
+	denied(add("/jobs/image/outputs/token", "${{ secrets.GITHUB_TOKEN }}"), want)
+	denied(add("/env/GO_VERSION", "${{ secrets.GITHUB_TOKEN }}"), "the workflow's env.GO_VERSION reads secrets")
 }
+
+test_secret_in_a_role_without_secrets if {
+	denied(add("/jobs/release-gate/steps/1/env/REGISTRY_TOKEN", "${{ secrets.GITHUB_TOKEN }}"), "job release-gate, step 2 (Gate): env.REGISTRY_TOKEN reads secrets")
+}
+
+# --- What the tests and the release gate run ---
+
+test_test_job_that_only_echoes if {
+	denied(replace("/jobs/policy/steps/2/run", "echo policy ok"), "job policy runs no step that is exactly \"make test-policy\"")
+	denied(replace("/jobs/go/steps/4/run", "make test-go"), "job go runs no step that is exactly \"make test-go test-contract fuzz-short test-scripts\"")
+	denied(replace("/jobs/supply-chain-test/steps/2/run", "make test-supply-chain || true"), "job supply-chain-test runs no step that is exactly")
+}
+
+test_no_release_gate if {
+	denied(remove("/jobs/release-gate"), "no release-gate job")
+}
+
+test_gate_that_only_echoes if {
+	denied(replace("/jobs/release-gate/steps/1/run", "echo released from main"), "job release-gate: its steps must be exactly")
+}
+
+test_gate_edited if {
+	want := "job release-gate: its steps must be exactly"
+	denied(replace("/jobs/release-gate/steps/1/env/REF_TYPE", "branch"), want)
+	denied(replace("/jobs/release-gate/steps/1/run", concat("", [gate_script, "exit 0\n"])), want)
+	denied(replace("/jobs/release-gate/steps/0/with/fetch-depth", 1), want)
+	denied(add("/jobs/release-gate/steps/0", {"run": "git update-ref refs/remotes/origin/main HEAD"}), want)
+}
+
+# --- What a release does before it signs ---
 
 test_writer_restores_go_cache if {
-	denied([{"op": "remove", "path": "/jobs/image/steps/3/with/cache"}], "restores a cache")
+	denied(remove("/jobs/image/steps/4/with/cache"), "restores a cache")
 }
 
 test_writer_restores_build_cache if {
-	denied([{"op": "add", "path": "/jobs/image/steps/2/with/cache-from", "value": "type=gha"}], "restores a cache")
+	denied(add("/jobs/image/steps/3/with/cache-from", "type=gha"), "restores a cache")
 }
 
 test_writer_builds_with_layer_cache if {
-	denied([{"op": "remove", "path": "/jobs/image/steps/2/with/no-cache"}], "restores a cache")
+	denied(remove("/jobs/image/steps/3/with/no-cache"), "restores a cache")
 }
 
 test_buildkit_unpinned if {
-	denied([{"op": "replace", "path": "/env/BUILDKIT_IMAGE", "value": "moby/buildkit:v0.33.0"}], "BuildKit image \"moby/buildkit:v0.33.0\" is not pinned")
+	denied(replace("/env/BUILDKIT_IMAGE", "moby/buildkit:v0.33.0"), "BuildKit image \"moby/buildkit:v0.33.0\" is not pinned")
 }
 
 test_default_sbom_generator if {
-	denied([{"op": "add", "path": "/jobs/image/steps/2/with/sbom", "value": true}], "unpinned SBOM generator")
+	denied(add("/jobs/image/steps/3/with/sbom", true), "unpinned SBOM generator")
 }
 
 test_sbom_generator_unpinned if {
-	denied([{"op": "replace", "path": "/env/SBOM_GENERATOR", "value": "docker/buildkit-syft-scanner:stable-1"}], "SBOM generator \"docker/buildkit-syft-scanner:stable-1\" is not pinned")
+	denied(replace("/env/SBOM_GENERATOR", "docker/buildkit-syft-scanner:stable-1"), "SBOM generator \"docker/buildkit-syft-scanner:stable-1\" is not pinned")
 }
 
 test_release_with_default_go if {
-	denied([{"op": "replace", "path": "/jobs/image/steps/2/with/build-args", "value": "VERSION=x\n"}], "the Dockerfile's default (Go 1.22)")
+	denied(replace("/jobs/image/steps/3/with/build-args", "VERSION=x\n"), "the Dockerfile's default (Go 1.22)")
 }
 
 test_release_with_go_1_22 if {
-	denied([{"op": "replace", "path": "/env/RELEASE_GO_IMAGE", "value": concat("@", ["golang:1.22-alpine", digest])}], "not a supported Go")
+	denied(replace("/env/RELEASE_GO_IMAGE", concat("@", ["golang:1.22-alpine", digest])), "not a supported Go")
 }
 
 test_sign_before_audit if {
-	denied([{"op": "replace", "path": "/jobs/image/steps/4/run", "value": "true"}], "signs before make sbom-audit")
+	denied(replace("/jobs/image/steps/5/run", "true"), "job image, step 9 (Sign) signs before make sbom-audit")
 }
 
 test_sign_before_vulncheck if {
-	denied([{"op": "move", "from": "/jobs/image/steps/5", "path": "/jobs/image/steps/7"}], "signs before make vulncheck")
+	denied([{"op": "move", "from": "/jobs/image/steps/6", "path": "/jobs/image/steps/8"}], "job image, step 8 (Sign) signs before make vulncheck")
+}
+
+# A second signature, before the checks, is found as well as the last one.
+test_second_sign_before_the_checks if {
+	denied(add("/jobs/ko/steps/4", sign), "job ko, step 5 (Sign) signs before make sbom-audit")
+}
+
+test_checks_of_another_image if {
+	denied(replace("/jobs/image/steps/5/env/IMAGE", "alpine:3.22"), "job image, step 9 (Sign) signs before make sbom-audit has run on the image it signs")
+	denied(replace("/jobs/image/steps/7/with/image", "alpine:3.22"), "job image, step 9 (Sign) signs before a vulnerability scan of the image it signs")
 }
 
 test_scan_that_does_not_fail if {
-	denied([{"op": "replace", "path": "/jobs/image/steps/6/with/fail-build", "value": false}], "signs before a vulnerability scan")
+	denied(replace("/jobs/image/steps/7/with/fail-build", false), "job image, step 9 (Sign) signs before a vulnerability scan")
 }
 
 test_scan_of_unfixable_only_or_critical_only if {
-	denied([{"op": "replace", "path": "/jobs/image/steps/6/with/severity-cutoff", "value": "critical"}], "signs before a vulnerability scan")
-	denied([{"op": "remove", "path": "/jobs/image/steps/6/with/only-fixed"}], "signs before a vulnerability scan")
+	denied(replace("/jobs/ko/steps/6/with/severity-cutoff", "critical"), "job ko, step 8 (Sign) signs before a vulnerability scan")
+	denied(remove("/jobs/ko/steps/6/with/only-fixed"), "job ko, step 8 (Sign) signs before a vulnerability scan")
+}
+
+test_release_check_edited if {
+	want := "runs exactly one of policy/workflow's release_check_scripts"
+	denied(replace("/jobs/image/steps/5/run", "make sbom-audit IMAGE=\"$IMAGE\" || true"), want)
+	denied(replace("/jobs/image/steps/6/run", "exit 0\nmake vulncheck IMAGE=\"$IMAGE\"\n"), want)
+	denied(replace("/jobs/image/steps/8/run", "make() { :; }\nmake sign IMAGE=\"$IMAGE\""), want)
+}
+
+test_signing_outside_make_sign if {
+	denied(add("/jobs/ko/steps/4", {"run": "cosign sign --yes \"$IMAGE\""}), "runs cosign; sign with make sign")
+}
+
+test_build_context_elsewhere if {
+	denied(add("/jobs/image/steps/3/with/context", "https://github.com/example/other.git#main"), "docker/build-push-action's context is https://github.com/example/other.git#main; only .")
+}
+
+# A quoted "true" pushes just the same.
+test_push_as_a_string if {
+	denied(
+		[{"op": "replace", "path": "/jobs/image/steps/3/with/push", "value": "true"}, {"op": "replace", "path": "/jobs/image/steps/3/with/build-args", "value": "VERSION=x\n"}],
+		"the Dockerfile's default (Go 1.22)",
+	)
 }
 
 test_writer_that_signs_nothing if {
-	denied([{"op": "remove", "path": "/jobs/image/steps/7"}], "signs nothing")
+	denied(remove("/jobs/image/steps/8"), "signs nothing")
 }
 
 test_no_kubernetes_job if {
-	denied([{"op": "remove", "path": "/jobs/kubernetes"}], "no read-only job runs build/k8s/kind.sh")
+	denied(remove("/jobs/kubernetes"), "no read-only job runs build/k8s/kind.sh")
 }
 
 test_kubernetes_job_before_verification if {
-	denied([{"op": "replace", "path": "/jobs/kubernetes/needs", "value": ["image"]}], "no read-only job runs build/k8s/kind.sh")
+	denied(replace("/jobs/kubernetes/needs", ["image", "ko"]), "no read-only job runs build/k8s/kind.sh")
 }
 
 test_kubernetes_job_that_writes if {
-	denied([{"op": "add", "path": "/jobs/kubernetes/permissions", "value": {"packages": "write"}}], "no read-only job runs build/k8s/kind.sh")
+	denied(add("/jobs/kubernetes/permissions/packages", "write"), "no read-only job runs build/k8s/kind.sh")
 }
