@@ -64,7 +64,7 @@ tools: ## build the pinned tools into build/.bin
 	build/tools/install.sh all
 
 .PHONY: proto
-proto: ## regenerate the gRPC code from service/grpcapi/oteldemo/*.proto (protoc + pinned generators)
+proto: ## regenerate the gRPC code of service/grpcapi/oteldemo and service/flags/flagdpb from their .proto (protoc + pinned generators)
 	build/proto/generate.sh
 
 .PHONY: lint

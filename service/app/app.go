@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 
@@ -25,10 +26,12 @@ import (
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/config"
 	"github.com/product-catalog/product-catalog/service/connsplit"
+	"github.com/product-catalog/product-catalog/service/flags"
 	"github.com/product-catalog/product-catalog/service/grpcapi"
 	"github.com/product-catalog/product-catalog/service/httpapi"
 	"github.com/product-catalog/product-catalog/service/metrics"
 	"github.com/product-catalog/product-catalog/service/reload"
+	"github.com/product-catalog/product-catalog/service/telemetry"
 )
 
 // Build is what the binary carries: its version and the catalog embedded
@@ -82,9 +85,21 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	logs := newLoggers(cfg.LogLevel, cfg.AccessLog, stdout)
+	tel, err := telemetry.Setup(ctx, getenv)
+	if err != nil {
+		return fmt.Errorf("telemetry: %w", err)
+	}
+	logs := newLoggers(cfg.LogLevel, cfg.AccessLog, stdout, tel)
 	defer func() { _ = logs.flush() }()
 	logger := logs.events
+	// Last out: what the servers recorded while stopping is exported too.
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), telemetryFlushTimeout)
+		defer cancel()
+		if err := tel.Shutdown(ctx); err != nil {
+			logger.Warn("telemetry: flushing at shutdown", zap.Error(err))
+		}
+	}()
 
 	m := metrics.New(build.Version)
 	initial, dir, origin, err := loadCatalog(cfg, build.Catalog)
@@ -93,9 +108,14 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	}
 	readiness := &httpapi.Readiness{}
 	handler := httpapi.NewServer(logger, logs.access, m, readiness, httpapi.Options{
-		CacheMaxAge: cfg.CacheMaxAge, CORSOrigins: cfg.CORSOrigins,
+		CacheMaxAge: cfg.CacheMaxAge, CORSOrigins: cfg.CORSOrigins, Telemetry: tel,
 	})
-	rpc := grpcapi.NewServer()
+	flagd, err := flags.FromEnv(getenv, flags.WithDialOptions(flagdDialOptions(tel)...))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = flagd.Close() }()
+	rpc := grpcapi.NewServer(flagd.ProductFailure)
 	// One way in for a catalog, at start-up and on every reload: encoded,
 	// swapped in for REST and gRPC alike, counted.
 	publish := func(c *catalog.Catalog) error {
@@ -122,7 +142,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	grpcServer := grpcapi.NewGRPCServer(rpc, logger, logs.access, m, grpcapi.Limits{
 		Handshake: httpapi.ReadHeaderTimeout, Idle: httpapi.IdleTimeout, Unresponsive: httpapi.WriteTimeout,
 		MaxHeaderBytes: httpapi.MaxHeaderBytes, MaxMessageBytes: httpapi.MaxHeaderBytes, MaxStreams: maxStreamsPerConn,
-	}, guard)
+	}, guard, tel)
 	guardCtx, stopGuard := context.WithCancel(context.Background())
 	defer stopGuard()
 	go guard.Run(guardCtx)
@@ -168,6 +188,20 @@ func errOrStopped(err error) error {
 	}
 	return err
 }
+
+// flagdDialOptions trace the service's calls to flagd when telemetry is
+// on, so a flag's evaluation shows in the GetProduct trace.
+func flagdDialOptions(tel *telemetry.Telemetry) []grpc.DialOption {
+	if !tel.On {
+		return nil
+	}
+	return []grpc.DialOption{grpc.WithStatsHandler(otelgrpc.NewClientHandler(
+		otelgrpc.WithTracerProvider(tel.Tracer), otelgrpc.WithMeterProvider(tel.Meter), otelgrpc.WithPropagators(tel.Propagator)))}
+}
+
+// telemetryFlushTimeout bounds how long shutdown waits to export what is
+// buffered: a collector that is away must not hold the process.
+const telemetryFlushTimeout = 5 * time.Second
 
 // maxStreamsPerConn bounds the gRPC calls in flight on one connection, as
 // HTTP/2 recommends (RFC 9113 6.5.2: no fewer than 100).

@@ -43,7 +43,7 @@ func TestAccessLogModes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
 			var out bytes.Buffer
-			logs := newLoggers("info", tt.mode, &out)
+			logs := newLoggers("info", tt.mode, &out, nil)
 			for i := 0; i < 1000; i++ {
 				logs.access.Info("request")
 			}

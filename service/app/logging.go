@@ -5,8 +5,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/contrib/bridges/otelzap"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/product-catalog/product-catalog/service/telemetry"
 )
 
 // loggers are the process's two loggers, both JSON lines on one writer.
@@ -46,6 +49,9 @@ func (it *isoTime) encode(t time.Time, enc zapcore.PrimitiveArrayEncoder) {
 	enc.AppendByteString(b)
 }
 
+// instrumentationName names the service's code in exported logs.
+const instrumentationName = "github.com/product-catalog/product-catalog"
+
 // Access-log sampling, as in zap's production configuration: each second,
 // the first accessLogFirst lines with the same message and level, then one
 // in accessLogThereafter. Metrics still count every request; the log stays
@@ -55,7 +61,10 @@ const (
 	accessLogThereafter = 100
 )
 
-func newLoggers(level, accessLog string, out io.Writer) loggers {
+// With OTLP logs configured, every line is also exported through the
+// OpenTelemetry zap bridge (access lines after sampling, as they are
+// written).
+func newLoggers(level, accessLog string, out io.Writer, tel *telemetry.Telemetry) loggers {
 	lvl, _ := zapcore.ParseLevel(level) // config has validated it
 	encoder := zap.NewProductionEncoderConfig()
 	encoder.TimeKey = "time"
@@ -63,7 +72,14 @@ func newLoggers(level, accessLog string, out io.Writer) loggers {
 	direct := zapcore.Lock(zapcore.AddSync(out))
 	buffered := &zapcore.BufferedWriteSyncer{WS: direct, Size: 256 << 10, FlushInterval: time.Second}
 	newCore := func(ws zapcore.WriteSyncer) zapcore.Core {
-		return zapcore.NewCore(zapcore.NewJSONEncoder(encoder), ws, lvl)
+		core := zapcore.NewCore(zapcore.NewJSONEncoder(encoder), ws, lvl)
+		if tel != nil && tel.Logs {
+			exported := zapcore.Core(otelzap.NewCore(instrumentationName, otelzap.WithLoggerProvider(tel.Logger)))
+			if exported, err := zapcore.NewIncreaseLevelCore(exported, lvl); err == nil {
+				core = zapcore.NewTee(core, exported)
+			}
+		}
+		return core
 	}
 	access := newCore(buffered)
 	switch accessLog {

@@ -23,13 +23,13 @@ const listProducts = "/oteldemo.ProductCatalogService/ListProducts"
 // share the server's budget; and each stalled connection is closed once it
 // has written nothing for the stall limit, freeing all it held.
 func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
-	svc := NewServer()
+	svc := NewServer(nil)
 	svc.Publish(testCatalog(t))
 	answer := int64(proto.Size(mustList(t, svc))) + 5
 	limits := backlog.Limits{PerConn: 4 * answer, Total: 6 * answer, Stall: 300 * time.Millisecond}
 	cut := make(chan string, 4)
 	guard := backlog.New(limits, backlog.Events{Cut: func(remote string, _ int64) { cut <- remote }})
-	addr := serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard), guard)
+	addr := serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard, nil), guard)
 
 	first := zerowindow.Dial(t, addr)
 	var got []string
@@ -84,11 +84,11 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 // Clients that read are neither refused nor cut, however many answers
 // they take, and nothing stays owed once they have them.
 func TestReadAnswersAreNotHeld(t *testing.T) {
-	svc := NewServer()
+	svc := NewServer(nil)
 	svc.Publish(testCatalog(t))
 	answer := int64(proto.Size(mustList(t, svc))) + 5
 	guard := backlog.New(backlog.Limits{PerConn: 2 * answer, Total: 2 * answer, Stall: time.Minute}, backlog.Events{})
-	client := oteldemo.NewProductCatalogServiceClient(dialTest(t, serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard), guard)))
+	client := oteldemo.NewProductCatalogServiceClient(dialTest(t, serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard, nil), guard)))
 	for i := range 200 {
 		if _, err := client.ListProducts(t.Context(), &oteldemo.Empty{}); err != nil {
 			t.Fatalf("ListProducts #%d: %v", i, err)
@@ -121,12 +121,12 @@ func mustList(t *testing.T, svc *Server) *oteldemo.ListProductsResponse {
 // they not reserved, the DATA they wrote would pay for other calls'
 // answers.
 func TestStreamMessagesAreReserved(t *testing.T) {
-	svc := NewServer()
+	svc := NewServer(nil)
 	svc.Publish(testCatalog(t))
 	status := int64(proto.Size(&healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING})) + 5
 	limits := backlog.Limits{PerConn: 3 * status, Total: 100 * status, Stall: time.Minute}
 	guard := backlog.New(limits, backlog.Events{})
-	addr := serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard), guard)
+	addr := serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard, nil), guard)
 	client := zerowindow.Dial(t, addr)
 	var got []string
 	for range 4 {

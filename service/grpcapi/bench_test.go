@@ -15,11 +15,11 @@ import (
 // one process, the access log sampled away as in production: the service's
 // whole cost of a call, interceptors included.
 func BenchmarkGetProduct(b *testing.B) {
-	svc := NewServer()
+	svc := NewServer(nil)
 	svc.Publish(testCatalog(b))
 	// Through the backlog guard's listener, as the binary serves.
 	guard := backlog.New(testBacklog, backlog.Events{})
-	client := oteldemo.NewProductCatalogServiceClient(dialTest(b, serveGRPC(b, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("bench"), testLimits, guard), guard)))
+	client := oteldemo.NewProductCatalogServiceClient(dialTest(b, serveGRPC(b, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("bench"), testLimits, guard, nil), guard)))
 	req := &oteldemo.GetProductRequest{Id: "A1"}
 	b.ReportAllocs()
 	b.ResetTimer()

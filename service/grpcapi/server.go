@@ -9,6 +9,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/attribute"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -32,7 +35,17 @@ type Server struct {
 	// shutdown, which a graceful stop would otherwise wait on for ever.
 	closing   chan struct{}
 	closeOnce sync.Once
+	failure   ProductFailure
 }
+
+// ProductFailure reports whether GetProduct of id must fail: the demo's
+// productCatalogFailure flag, which makes the catalog fail on purpose so
+// that the demo's telemetry has an error to find. nil never fails.
+type ProductFailure func(ctx context.Context, id string) bool
+
+// productFailureMessage is the demo's own message for it: its dashboards
+// and docs look for it.
+const productFailureMessage = "Error: Product Catalog Fail Feature Flag Enabled"
 
 // view is one catalog with its messages built once, at Publish: the
 // products share their strings with the catalog, so a view costs the
@@ -45,8 +58,10 @@ type view struct {
 
 // NewServer returns a server with nothing published: its calls answer
 // UNAVAILABLE, and health says NOT_SERVING, until the first Publish.
-func NewServer() *Server {
-	s := &Server{health: health.NewServer(), closing: make(chan struct{})}
+//
+// failure, when not nil, is asked before every GetProduct.
+func NewServer(failure ProductFailure) *Server {
+	s := &Server{health: health.NewServer(), closing: make(chan struct{}), failure: failure}
 	s.setServing(healthpb.HealthCheckResponse_NOT_SERVING)
 	return s
 }
@@ -96,46 +111,76 @@ func (s *Server) published() (*view, error) {
 }
 
 // ListProducts returns every product, by id, as the demo's does.
-func (s *Server) ListProducts(context.Context, *oteldemo.Empty) (*oteldemo.ListProductsResponse, error) {
+func (s *Server) ListProducts(ctx context.Context, _ *oteldemo.Empty) (*oteldemo.ListProductsResponse, error) {
 	v, err := s.published()
 	if err != nil {
-		return nil, err
+		return nil, failed(ctx, err)
+	}
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.SetAttributes(attribute.Int("demo.product.count", len(v.list.GetProducts())))
 	}
 	return v.list, nil
 }
 
+// failed records err on the call's span as the demo's service records its
+// errors (the span's status, and an event with the message), and returns
+// it.
+func failed(ctx context.Context, err error) error {
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		msg := status.Convert(err).Message()
+		span.SetStatus(otelcodes.Error, msg)
+		span.AddEvent(msg)
+	}
+	return err
+}
+
 // GetProduct returns one product: NOT_FOUND for an unknown id, as REST
 // answers 404; INVALID_ARGUMENT for an empty one.
-func (s *Server) GetProduct(_ context.Context, req *oteldemo.GetProductRequest) (*oteldemo.Product, error) {
+func (s *Server) GetProduct(ctx context.Context, req *oteldemo.GetProductRequest) (*oteldemo.Product, error) {
+	span := trace.SpanFromContext(ctx)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("demo.product.id", req.GetId()))
+	}
 	v, err := s.published()
 	if err != nil {
-		return nil, err
+		return nil, failed(ctx, err)
 	}
 	if req.GetId() == "" {
-		return nil, status.Error(codes.InvalidArgument, "id: must not be empty")
+		return nil, failed(ctx, status.Error(codes.InvalidArgument, "id: must not be empty"))
+	}
+	if s.failure != nil && s.failure(ctx, req.GetId()) {
+		return nil, failed(ctx, status.Error(codes.Internal, productFailureMessage))
 	}
 	i, ok := v.catalog.Position(req.GetId())
 	if !ok {
-		return nil, status.Errorf(codes.NotFound, "no product with id %s", echo.Quoted(req.GetId()))
+		return nil, failed(ctx, status.Errorf(codes.NotFound, "no product with id %s", echo.Quoted(req.GetId())))
 	}
-	return v.products[i], nil
+	product := v.products[i]
+	if span.IsRecording() {
+		span.AddEvent("Product Found")
+		span.SetAttributes(attribute.String("demo.product.name", product.GetName()))
+	}
+	return product, nil
 }
 
 // SearchProducts returns what GET /products?q= returns: the products whose
 // name or description holds the query, case-insensitively, at most
 // catalog.MaxResults, by id. The query follows REST's rule for q.
-func (s *Server) SearchProducts(_ context.Context, req *oteldemo.SearchProductsRequest) (*oteldemo.SearchProductsResponse, error) {
+func (s *Server) SearchProducts(ctx context.Context, req *oteldemo.SearchProductsRequest) (*oteldemo.SearchProductsResponse, error) {
 	v, err := s.published()
 	if err != nil {
-		return nil, err
+		return nil, failed(ctx, err)
 	}
 	if err := catalog.CheckText(req.GetQuery()); err != nil {
-		return nil, status.Errorf(codes.InvalidArgument, "query: %v", err)
+		return nil, failed(ctx, status.Errorf(codes.InvalidArgument, "query: %v", err))
 	}
 	found := v.catalog.Search(catalog.Query{Text: req.GetQuery(), Limit: catalog.MaxResults})
 	results := make([]*oteldemo.Product, len(found.Positions))
 	for i, position := range found.Positions {
 		results[i] = v.products[position]
+	}
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.SetAttributes(attribute.Int("demo.product.search.count", len(results)))
 	}
 	return &oteldemo.SearchProductsResponse{Results: results}, nil
 }

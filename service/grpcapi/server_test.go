@@ -82,13 +82,13 @@ func serve(t testing.TB, svc *Server) harness {
 	t.Helper()
 	core, logs := observer.New(zap.DebugLevel)
 	guard := backlog.New(testBacklog, backlog.Events{})
-	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), metrics.New("test"), testLimits, guard)
+	gs := NewGRPCServer(svc, zap.New(core), zap.New(core), metrics.New("test"), testLimits, guard, nil)
 	conn := dialTest(t, serveGRPC(t, gs, guard))
 	return harness{svc: svc, client: oteldemo.NewProductCatalogServiceClient(conn), health: healthpb.NewHealthClient(conn), logs: logs}
 }
 
 func published(t *testing.T) harness {
-	svc := NewServer()
+	svc := NewServer(nil)
 	svc.Publish(testCatalog(t))
 	return serve(t, svc)
 }
@@ -194,7 +194,7 @@ func TestErrors(t *testing.T) {
 // NOT_SERVING; after, SERVING; while draining, NOT_SERVING again, for the
 // whole server and for the service by name.
 func TestHealthFollowsTheCatalogAndTheDrain(t *testing.T) {
-	svc := NewServer()
+	svc := NewServer(nil)
 	h := serve(t, svc)
 	ctx := context.Background()
 	check := func(when string, want healthpb.HealthCheckResponse_ServingStatus) {
@@ -308,12 +308,12 @@ func TestCloseStreamsEndsWatches(t *testing.T) {
 // "unmatched" (a client cannot mint label values), a request over the
 // message limit under its method.
 func TestRefusedCallsAreObserved(t *testing.T) {
-	svc := NewServer()
+	svc := NewServer(nil)
 	svc.Publish(testCatalog(t))
 	core, logs := observer.New(zap.DebugLevel)
 	m := metrics.New("test")
 	guard := backlog.New(testBacklog, backlog.Events{})
-	conn := dialTest(t, serveGRPC(t, NewGRPCServer(svc, zap.New(core), zap.New(core), m, testLimits, guard), guard))
+	conn := dialTest(t, serveGRPC(t, NewGRPCServer(svc, zap.New(core), zap.New(core), m, testLimits, guard, nil), guard))
 	tests := []struct {
 		method    string
 		req       proto.Message

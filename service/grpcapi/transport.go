@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc/filters"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"google.golang.org/grpc"
@@ -21,6 +23,7 @@ import (
 	"github.com/product-catalog/product-catalog/service/grpcapi/oteldemo"
 	"github.com/product-catalog/product-catalog/service/metrics"
 	"github.com/product-catalog/product-catalog/service/requestid"
+	"github.com/product-catalog/product-catalog/service/telemetry"
 )
 
 // Limits are the REST server's limits, applied to gRPC connections: the
@@ -49,14 +52,25 @@ const requestIDKey = "x-request-id"
 // reflection registered. logger takes panics; accessLog one line per call,
 // with the REST access log's fields. guard bounds the answers held for
 // clients that do not read them: serve on guard.Listener, and run it.
-func NewGRPCServer(svc *Server, logger, accessLog *zap.Logger, m *metrics.Metrics, limits Limits, guard *backlog.Guard) *grpc.Server {
+//
+// With tel on, calls are traced and measured by otelgrpc (health checks
+// aside, as the demo does); with it off, no stats handler is installed,
+// since grpc-go builds an event for every step of every call once one is.
+func NewGRPCServer(svc *Server, logger, accessLog *zap.Logger, m *metrics.Metrics, limits Limits, guard *backlog.Guard, tel *telemetry.Telemetry) *grpc.Server {
 	ids := requestid.New()
 	// The registered methods, filled in below before anything is served:
 	// any other name a client sends is counted as "unmatched", so clients
 	// cannot mint label values.
 	known := map[string]bool{}
 	obs := &callObserver{accessLog: accessLog, m: m, ids: ids, known: known}
-	gs := grpc.NewServer(
+	var traced []grpc.ServerOption
+	if tel != nil && tel.On {
+		traced = append(traced, grpc.StatsHandler(otelgrpc.NewServerHandler(
+			otelgrpc.WithTracerProvider(tel.Tracer), otelgrpc.WithMeterProvider(tel.Meter),
+			otelgrpc.WithPropagators(tel.Propagator), otelgrpc.WithFilter(filters.Not(filters.HealthCheck())),
+		)))
+	}
+	gs := grpc.NewServer(append(traced,
 		// An unknown service or method reaches the interceptors, as an
 		// unmatched REST route reaches the router, to be logged and counted.
 		grpc.UnknownServiceHandler(func(any, grpc.ServerStream) error {
@@ -72,7 +86,7 @@ func NewGRPCServer(svc *Server, logger, accessLog *zap.Logger, m *metrics.Metric
 		// The guard inside observe: a call it refuses is logged and counted.
 		grpc.ChainUnaryInterceptor(obs.unary, guard.UnaryInterceptor(), recoverUnary(logger)),
 		grpc.ChainStreamInterceptor(obs.stream, guard.StreamInterceptor(), closeStreams(svc.closing), recoverStream(logger)),
-	)
+	)...)
 	gs.RegisterService(obs.observeDecoding(&oteldemo.ProductCatalogService_ServiceDesc), svc)
 	gs.RegisterService(obs.observeDecoding(&healthpb.Health_ServiceDesc), svc.Health())
 	reflection.Register(gs)
@@ -123,7 +137,7 @@ func (o *callObserver) observeDecoding(desc *grpc.ServiceDesc) *grpc.ServiceDesc
 			}, interceptor)
 			if decodeErr != nil {
 				id, _ := callID(ctx, o.ids)
-				logCall(o.accessLog, o.m, id, fullMethod, err, time.Since(start), func() int { return 0 })
+				logCall(ctx, o.accessLog, o.m, id, fullMethod, err, time.Since(start), func() int { return 0 })
 			}
 			return resp, err
 		}
@@ -151,7 +165,7 @@ func (o *callObserver) unary(ctx context.Context, req any, info *grpc.UnaryServe
 		_ = grpc.SetHeader(ctx, metadata.MD{requestIDKey: {id}})
 	}
 	resp, err := handler(ctx, req)
-	logCall(o.accessLog, o.m, id, o.route(info.FullMethod), err, time.Since(start), func() int {
+	logCall(ctx, o.accessLog, o.m, id, o.route(info.FullMethod), err, time.Since(start), func() int {
 		if msg, ok := resp.(proto.Message); ok && err == nil {
 			return proto.Size(msg)
 		}
@@ -167,7 +181,7 @@ func (o *callObserver) stream(srv any, ss grpc.ServerStream, info *grpc.StreamSe
 		_ = ss.SetHeader(metadata.MD{requestIDKey: {id}})
 	}
 	err := handler(srv, ss)
-	logCall(o.accessLog, o.m, id, o.route(info.FullMethod), err, time.Since(start), func() int { return 0 })
+	logCall(ss.Context(), o.accessLog, o.m, id, o.route(info.FullMethod), err, time.Since(start), func() int { return 0 })
 	return err
 }
 
@@ -204,7 +218,8 @@ func (s *streamWithContext) Context() context.Context { return s.ctx }
 // with, route the full gRPC method, status the HTTP status (gRPC answers
 // 200 and carries its outcome in grpc_code). Health checks are probes,
 // logged at debug as /healthz is.
-func logCall(accessLog *zap.Logger, m *metrics.Metrics, id, fullMethod string, err error, elapsed time.Duration, size func() int) {
+// With a span on the call, its trace_id and span_id join the line.
+func logCall(ctx context.Context, accessLog *zap.Logger, m *metrics.Metrics, id, fullMethod string, err error, elapsed time.Duration, size func() int) {
 	code := status.Code(err)
 	m.ObserveRPC(fullMethod, code.String(), elapsed)
 	level := zapcore.InfoLevel
@@ -212,7 +227,7 @@ func logCall(accessLog *zap.Logger, m *metrics.Metrics, id, fullMethod string, e
 		level = zapcore.DebugLevel
 	}
 	if ce := accessLog.Check(level, "request"); ce != nil {
-		ce.Write(
+		fields := []zap.Field{
 			zap.String("request_id", id),
 			zap.String("method", "POST"),
 			zap.String("route", fullMethod),
@@ -220,7 +235,8 @@ func logCall(accessLog *zap.Logger, m *metrics.Metrics, id, fullMethod string, e
 			zap.String("grpc_code", code.String()),
 			zap.Int("bytes", size()),
 			zap.Int64("duration_us", elapsed.Microseconds()),
-		)
+		}
+		ce.Write(telemetry.AppendTraceFields(ctx, fields)...)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -42,14 +43,18 @@ func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestid.Generator, n
 			level = zapcore.DebugLevel
 		}
 		if ce := logger.Check(level, "request"); ce != nil {
-			ce.Write(
+			fields := []zap.Field{
 				zap.String("request_id", rec.id),
 				zap.String("method", r.Method),
 				zap.String("route", rec.route),
 				zap.Int("status", status),
 				zap.Int("bytes", rec.bytes),
 				zap.Int64("duration_us", elapsed.Microseconds()),
-			)
+			}
+			if rec.spanContext.IsValid() {
+				fields = append(fields, zap.String("trace_id", rec.spanContext.TraceID().String()), zap.String("span_id", rec.spanContext.SpanID().String()))
+			}
+			ce.Write(fields...)
 		}
 	})
 }
@@ -66,6 +71,9 @@ type statusRecorder struct {
 	// idHeader backs the X-Request-ID header's value, saving it an
 	// allocation of its own.
 	idHeader [1]string
+	// spanContext is the request's span, when telemetry is on (set by
+	// traced): its ids join the access log line.
+	spanContext trace.SpanContext
 }
 
 func (s *statusRecorder) WriteHeader(code int) {

@@ -15,6 +15,7 @@ import (
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/metrics"
 	"github.com/product-catalog/product-catalog/service/requestid"
+	"github.com/product-catalog/product-catalog/service/telemetry"
 )
 
 //go:embed openapi.json
@@ -71,6 +72,9 @@ type Options struct {
 	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
 	// may read the API from a browser; none turns CORS off.
 	CORSOrigins []string
+	// Telemetry traces and measures each request when it is on; nil or
+	// off, nothing is recorded.
+	Telemetry *telemetry.Telemetry
 }
 
 // NewServer returns the service's HTTP handler.
@@ -90,5 +94,5 @@ func NewServer(logger, accessLog *zap.Logger, m *metrics.Metrics, readiness *Rea
 	if len(opts.CORSOrigins) > 0 {
 		serve = withCORS(opts.CORSOrigins, rt, serve)
 	}
-	return &Server{handler: observe(accessLog, m, requestid.New(), recoverPanics(logger, serve)), published: p}
+	return &Server{handler: observe(accessLog, m, requestid.New(), traced(opts.Telemetry, recoverPanics(logger, serve))), published: p}
 }

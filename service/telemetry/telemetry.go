@@ -1,0 +1,288 @@
+// Package telemetry sets up OpenTelemetry for the service: traces, metrics
+// and logs exported by OTLP, configured the standard ways, and off unless
+// configured.
+//
+// A declarative configuration file (OTEL_CONFIG_FILE, the OpenTelemetry
+// demo's way) is read with go.opentelemetry.io/contrib/otelconf. Without
+// one, the OTEL_* environment variables configure OTLP exporters: a signal
+// is exported when its OTEL_<SIGNAL>_EXPORTER says otlp, or when an OTLP
+// endpoint is set and that variable does not say none. With neither,
+// Setup returns a Telemetry that is off: no exporter runs, and the servers
+// install no instrumentation at all, so the hot path costs what it did
+// before telemetry existed (BenchmarkGetProduct, BenchmarkServer).
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"go.opentelemetry.io/contrib/otelconf"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/log"
+	nooplog "go.opentelemetry.io/otel/log/noop"
+	"go.opentelemetry.io/otel/metric"
+	noopmetric "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
+	"go.opentelemetry.io/otel/trace"
+	nooptrace "go.opentelemetry.io/otel/trace/noop"
+	"go.uber.org/zap"
+)
+
+// Environment variables read here; the exporters read the other OTEL_*
+// variables themselves (endpoints, headers, timeouts, temporality).
+const (
+	EnvConfigFile      = "OTEL_CONFIG_FILE"
+	EnvSDKDisabled     = "OTEL_SDK_DISABLED"
+	EnvEndpoint        = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	EnvProtocol        = "OTEL_EXPORTER_OTLP_PROTOCOL"
+	EnvTracesExporter  = "OTEL_TRACES_EXPORTER"
+	EnvMetricsExporter = "OTEL_METRICS_EXPORTER"
+	EnvLogsExporter    = "OTEL_LOGS_EXPORTER"
+)
+
+// DefaultServiceName is service.name when OTEL_SERVICE_NAME and
+// OTEL_RESOURCE_ATTRIBUTES name none: the demo's name for this service.
+const DefaultServiceName = "product-catalog"
+
+// Telemetry is what the servers instrument themselves with.
+type Telemetry struct {
+	// On is false when nothing is configured: the servers then install no
+	// instrumentation.
+	On bool
+	// Logs is true when logs are exported: the service then tees its zap
+	// logs into the OpenTelemetry zap bridge.
+	Logs bool
+
+	Tracer     trace.TracerProvider
+	Meter      metric.MeterProvider
+	Logger     log.LoggerProvider
+	Propagator propagation.TextMapPropagator
+
+	shutdown func(context.Context) error
+}
+
+// Off is telemetry that records and exports nothing.
+func Off() *Telemetry {
+	return &Telemetry{
+		Tracer:     nooptrace.NewTracerProvider(),
+		Meter:      noopmetric.NewMeterProvider(),
+		Logger:     nooplog.NewLoggerProvider(),
+		Propagator: propagation.NewCompositeTextMapPropagator(),
+		shutdown:   func(context.Context) error { return nil },
+	}
+}
+
+// Shutdown flushes what is buffered and stops the exporters.
+func (t *Telemetry) Shutdown(ctx context.Context) error { return t.shutdown(ctx) }
+
+// Setup reads the configuration from getenv (and, for OTEL_CONFIG_FILE,
+// the file it names) and starts the providers it asks for.
+func Setup(ctx context.Context, getenv func(string) string) (*Telemetry, error) {
+	if disabled, err := boolEnv(getenv, EnvSDKDisabled); err != nil {
+		return nil, err
+	} else if disabled {
+		return Off(), nil
+	}
+	if file := getenv(EnvConfigFile); file != "" {
+		return fromFile(ctx, file)
+	}
+	return fromEnv(ctx, getenv)
+}
+
+// fromFile starts the SDK a declarative configuration file describes. The
+// file's ${VAR} references are replaced from the process's environment, as
+// the OpenTelemetry specification says.
+func fromFile(ctx context.Context, file string) (*Telemetry, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvConfigFile, err)
+	}
+	cfg, err := otelconf.ParseYAML(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s=%s: %w", EnvConfigFile, file, err)
+	}
+	if cfg.FileFormat == "" {
+		return nil, fmt.Errorf("%s=%s: file_format is missing: a configuration file must say which format it is in", EnvConfigFile, file)
+	}
+	sdk, err := otelconf.NewSDK(otelconf.WithContext(ctx), otelconf.WithOpenTelemetryConfiguration(*cfg))
+	if err != nil {
+		return nil, fmt.Errorf("%s=%s: %w", EnvConfigFile, file, err)
+	}
+	on := cfg.Disabled == nil || !*cfg.Disabled
+	return &Telemetry{
+		On:         on,
+		Logs:       on && cfg.LoggerProvider != nil,
+		Tracer:     sdk.TracerProvider(),
+		Meter:      sdk.MeterProvider(),
+		Logger:     sdk.LoggerProvider(),
+		Propagator: sdk.Propagator(),
+		shutdown:   sdk.Shutdown,
+	}, nil
+}
+
+// signal is one of traces, metrics and logs, as the variables name them.
+type signal struct{ exporterVar, endpointVar, protocolVar string }
+
+var (
+	traces  = signal{EnvTracesExporter, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"}
+	metrics = signal{EnvMetricsExporter, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"}
+	logs    = signal{EnvLogsExporter, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"}
+)
+
+// exported reports whether the signal goes out by OTLP, and over which
+// protocol: grpc or http/protobuf (the specification's default).
+func (s signal) exported(getenv func(string) string) (on bool, protocol string, err error) {
+	switch exporter := getenv(s.exporterVar); exporter {
+	case "none":
+		return false, "", nil
+	case "otlp":
+	case "":
+		if getenv(EnvEndpoint) == "" && getenv(s.endpointVar) == "" {
+			return false, "", nil
+		}
+	default:
+		return false, "", fmt.Errorf("%s=%q: this service exports by OTLP only: want otlp or none", s.exporterVar, exporter)
+	}
+	protocol = getenv(s.protocolVar)
+	name := s.protocolVar
+	if protocol == "" {
+		protocol, name = getenv(EnvProtocol), EnvProtocol
+	}
+	switch protocol {
+	case "":
+		return true, "http/protobuf", nil
+	case "grpc", "http/protobuf":
+		return true, protocol, nil
+	}
+	return false, "", fmt.Errorf("%s=%q: want grpc or http/protobuf", name, protocol)
+}
+
+// fromEnv starts OTLP exporters for the signals the environment asks for.
+func fromEnv(ctx context.Context, getenv func(string) string) (*Telemetry, error) {
+	t := Off()
+	var on [3]bool
+	var protocols [3]string
+	for i, s := range []signal{traces, metrics, logs} {
+		var err error
+		if on[i], protocols[i], err = s.exported(getenv); err != nil {
+			return nil, err
+		}
+	}
+	if !on[0] && !on[1] && !on[2] {
+		return t, nil
+	}
+	res, err := resource.Merge(resource.Default(), resource.NewSchemaless(semconv.ServiceName(DefaultServiceName)))
+	if err != nil {
+		return nil, fmt.Errorf("telemetry resource: %w", err)
+	}
+	// The environment's attributes win over the default service name.
+	if res, err = resource.Merge(res, fromEnvResource(ctx)); err != nil {
+		return nil, fmt.Errorf("OTEL_RESOURCE_ATTRIBUTES: %w", err)
+	}
+	var shutdowns []func(context.Context) error
+	fail := func(err error) (*Telemetry, error) {
+		for _, shutdown := range shutdowns {
+			_ = shutdown(ctx)
+		}
+		return nil, err
+	}
+	if on[0] {
+		var exporter sdktrace.SpanExporter
+		if protocols[0] == "grpc" {
+			exporter, err = otlptracegrpc.New(ctx)
+		} else {
+			exporter, err = otlptracehttp.New(ctx)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("OTLP trace exporter: %w", err))
+		}
+		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
+		t.Tracer = tp
+		shutdowns = append(shutdowns, tp.Shutdown)
+	}
+	if on[1] {
+		var exporter sdkmetric.Exporter
+		if protocols[1] == "grpc" {
+			exporter, err = otlpmetricgrpc.New(ctx)
+		} else {
+			exporter, err = otlpmetrichttp.New(ctx)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("OTLP metric exporter: %w", err))
+		}
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exporter)), sdkmetric.WithResource(res))
+		t.Meter = mp
+		shutdowns = append(shutdowns, mp.Shutdown)
+	}
+	if on[2] {
+		var exporter sdklog.Exporter
+		if protocols[2] == "grpc" {
+			exporter, err = otlploggrpc.New(ctx)
+		} else {
+			exporter, err = otlploghttp.New(ctx)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("OTLP log exporter: %w", err))
+		}
+		lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(exporter)), sdklog.WithResource(res))
+		t.Logger = lp
+		t.Logs = true
+		shutdowns = append(shutdowns, lp.Shutdown)
+	}
+	t.On = true
+	// W3C trace context and baggage, the specification's default
+	// propagators (OTEL_PROPAGATORS is not read).
+	t.Propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+	t.shutdown = func(ctx context.Context) error {
+		var errs []error
+		for _, shutdown := range shutdowns {
+			errs = append(errs, shutdown(ctx))
+		}
+		return errors.Join(errs...)
+	}
+	return t, nil
+}
+
+// fromEnvResource is OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, read by
+// the SDK's own detector; a malformed attribute list is reported in the
+// log by the SDK and the rest kept, as the specification allows.
+func fromEnvResource(ctx context.Context) *resource.Resource {
+	res, _ := resource.New(ctx, resource.WithFromEnv())
+	return res
+}
+
+func boolEnv(getenv func(string) string, name string) (bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(getenv(name))); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want true or false", name, getenv(name))
+	}
+}
+
+// AppendTraceFields appends the trace_id and span_id of the span in ctx to
+// a log line's fields, when there is one: a log line then leads to its
+// trace. Without telemetry no span is ever active, and fields come back
+// as they were.
+func AppendTraceFields(ctx context.Context, fields []zap.Field) []zap.Field {
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.IsValid() {
+		return fields
+	}
+	return append(fields, zap.String("trace_id", sc.TraceID().String()), zap.String("span_id", sc.SpanID().String()))
+}
