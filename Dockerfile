@@ -46,6 +46,7 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
     go build -trimpath -ldflags "-s -w -buildid= -X main.version=${VERSION}" -o product-catalog .
+RUN mkdir -p /out/bin && ln -s /usr/src/app/product-catalog /out/bin/grpc_health_probe
 
 FROM ${RUNTIME_IMAGE}
 # Redeclared so the label below can name the base this image was built on:
@@ -64,6 +65,10 @@ LABEL org.opencontainers.image.title="product-catalog" \
 WORKDIR /usr/src/app/
 COPY products/ ./products/
 COPY --from=build /usr/src/app/product-catalog ./
+# The OpenTelemetry demo's compose file checks its product catalog with
+# /bin/grpc_health_probe -addr=:PORT: that path is a link to the binary,
+# which acts as the probe when run under that name.
+COPY --from=build /out/bin/ /bin/
 # Numeric, so Kubernetes' runAsNonRoot can check it.
 USER 65532:65532
 ENV PRODUCT_CATALOG_PORT=8088

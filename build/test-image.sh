@@ -103,6 +103,9 @@ grpc -d '{"id": "BRW-0001"}' "127.0.0.1:$port" oteldemo.ProductCatalogService/Ge
 out_notfound=$(grpc -d '{"id": "NOPE"}' "127.0.0.1:$port" oteldemo.ProductCatalogService/GetProduct 2>&1) && fail "gRPC GetProduct NOPE succeeded"
 grep 'Code: NotFound' <<<"$out_notfound" >/dev/null || fail "gRPC GetProduct NOPE: $out_notfound, want NotFound"
 grpc "127.0.0.1:$port" grpc.health.v1.Health/Check | grep '"status": "SERVING"' >/dev/null || fail "gRPC health is not SERVING"
+echo "test-image.sh: the OpenTelemetry demo's health check: /bin/grpc_health_probe -addr=:8088"
+docker exec "$cid" /bin/grpc_health_probe -addr=:8088 | grep 'status: SERVING' >/dev/null ||
+  fail "/bin/grpc_health_probe -addr=:8088 in the container did not report SERVING"
 
 [[ $(docker inspect -f '{{.Config.User}}' "$cid") == 65532:65532 ]] || fail "image user is not 65532:65532"
 pid=$(docker inspect -f '{{.State.Pid}}' "$cid")

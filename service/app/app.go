@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"syscall"
@@ -51,7 +52,13 @@ Configuration comes from the environment; see the README.
 `
 
 // Run runs the command named by args[1] (serve when absent).
+//
+// Run under the name grpc_health_probe (a link to the binary), it is
+// that probe instead (see GRPCProbeName).
 func Run(ctx context.Context, build Build, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && filepath.Base(args[0]) == GRPCProbeName {
+		return grpcProbe(ctx, args[1:], stdout, stderr)
+	}
 	command := "serve"
 	if len(args) > 1 {
 		command = args[1]
