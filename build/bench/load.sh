@@ -264,7 +264,8 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) 
 "${wrk_cpu[@]}" wrk -t1 -c1 -d600s -s build/bench/cycle.lua "http://127.0.0.1:$search_port" >/dev/null &
 cycler=$!
 "${wrk_cpu[@]}" wrk -t1 -c1 -d"$DURATION" --latency -s build/bench/cached.lua "http://127.0.0.1:$search_port" >"$out/cached-cycling.txt"
-kill "$cycler" && wait "$cycler" 2>/dev/null || true
+kill "$cycler"
+wait "$cycler" 2>/dev/null || true # killed: its status is the signal's
 read -r _ _ alone_p99 < <(summary "$out/cached-alone.txt")
 read -r _ _ cycling_p99 < <(summary "$out/cached-cycling.txt")
 echo "a cached query's p99: $alone_p99 alone, $cycling_p99 while a client cycles 16 one-letter queries: $(awk -v a="$(to_ms "$alone_p99")" -v c="$(to_ms "$cycling_p99")" 'BEGIN {printf "%.2f", c / a}')x"
