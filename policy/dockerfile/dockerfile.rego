@@ -11,16 +11,19 @@
 #   BuildKit supplies it or a literal platform;
 # - COPY --from an earlier stage's name; --chown numeric; --chmod octal
 #   without setuid, setgid or sticky bits; --link; no here-documents;
-# - RUN --mount=type=cache (target, id, sharing) and --network=none; no
-#   here-documents, no setuid, setgid or sticky mode and no file capability
-#   as far as the command shows them, no switching off Go's checksum
-#   database;
+# - RUN --mount=type=cache (target, id, sharing) and --network=none; its
+#   script only commands of a closed grammar joined by && (go mod
+#   download/verify, go build -o, mkdir -p, ln -s); no here-documents;
+# - in the final stage, COPY from the build context before any COPY --from
+#   (a later one could write through a symlink a stage brought);
 # - in the final stage: a numeric, non-root USER uid:gid, an exec-form
 #   ENTRYPOINT and a last HEALTHCHECK CMD in exec form that run a file the
-#   stage copies from an earlier stage, by path, and never a shell, an
-#   interpreter, a wrapper that runs its argument or a privilege changer;
+#   stage copies from an earlier stage, by path, which that stage compiled
+#   with go build -o (never a shell, an interpreter, a loader, a wrapper
+#   that runs its argument or a privilege changer);
 # - ENTRYPOINT, CMD and HEALTHCHECK CMD in exec form everywhere;
-# - ARG, ENV and LABEL names that are literal and do not look like secrets,
+# - ARG, ENV and LABEL names that are literal identifiers (LABEL: with . and
+#   -), as BuildKit reads them unexpanded, and do not look like secrets,
 #   loader variables (LD_*), BuildKit settings (BUILDKIT_*) or Go checksum
 #   database settings;
 # - parser directives (directives.rego): none, "syntax" naming
@@ -302,6 +305,35 @@ deny contains msg if {
 	msg := sprintf("RUN (%s): the final stage does not RUN: a command there changes the shipped image, as root; allowed: RUN in an earlier stage, and COPY --from that stage", [where(n)])
 }
 
+# A RUN is a shell script, and what it does (a mode set through an escape,
+# an arithmetic expansion, a name put together from quotes) is more than
+# any check of its text can see. So RUN is allowed only as commands of a
+# closed grammar, joined by &&: fetch the modules, compile the program,
+# make a directory, link a path. Anything else a build needs is a policy
+# change, reviewed like one.
+run_command_forms := {
+	"go mod download or go mod verify": `^go +mod +(download|verify)$`,
+	"[CGO_ENABLED=0|1] [GOOS=..] [GOARCH=..] go build [-trimpath] [-ldflags \"...\"] [-tags t] -o PATH [PACKAGE]": `^((CGO_ENABLED=[01]|GOOS=(\$TARGETOS|\$\{TARGETOS\}|[a-z0-9]+)|GOARCH=(\$TARGETARCH|\$\{TARGETARCH\}|[a-z0-9]+)) +)*go +build( +(-trimpath|-ldflags +"[-A-Za-z0-9 =._/]*(\$\{VERSION\}[-A-Za-z0-9 =._/]*)?"|-tags +[A-Za-z0-9,_]+|-o +[A-Za-z0-9._/-]+))+( +\.?[A-Za-z0-9._/-]*)?$`,
+	"mkdir -p /DIR...": `^mkdir +-p( +/[A-Za-z0-9._/-]+)+$`,
+	"ln -s /TARGET /LINK": `^ln +-s +/[A-Za-z0-9._/-]+ +/[A-Za-z0-9._/-]+$`,
+}
+
+run_forms_text := concat("; ", sort([form | some form, _ in run_command_forms]))
+
+run_command_allowed(command) if {
+	some pattern in run_command_forms
+	regex.match(pattern, command)
+}
+
+deny contains msg if {
+	some n, i in instructions
+	i.Cmd == "run"
+	some script in i.Value
+	some command in split(script, "&&")
+	not run_command_allowed(trim_space(command))
+	msg := sprintf("RUN %s (%s): %q is not a command this policy allows; allowed, joined by &&: %s", [excerpt(script), where(n), trim_space(command), run_forms_text])
+}
+
 # A here-document's body is not in the parser's output, so this policy
 # cannot see what it runs or writes.
 deny contains msg if {
@@ -395,11 +427,20 @@ declared_names contains [n, upper(i.Cmd), trim(name, `"'`)] if {
 	k % 3 == 0
 }
 
-# BuildKit expands variables in ENV and LABEL names.
+# BuildKit expands ENV and LABEL names as the shell would (GO"SUMDB" and
+# GOSUM\DB are GOSUMDB to it), so a name is allowed only in a form that
+# expands to itself: an identifier, and for LABEL the dots and hyphens of
+# reverse-DNS keys.
+name_forms := {
+	"ARG": `^[A-Za-z_][A-Za-z0-9_]*$`,
+	"ENV": `^[A-Za-z_][A-Za-z0-9_]*$`,
+	"LABEL": `^[A-Za-z0-9][A-Za-z0-9._-]*$`,
+}
+
 deny contains msg if {
 	some [n, cmd, name] in declared_names
-	contains(name, "$")
-	msg := sprintf("%s %s (%s): a name must be literal, so this policy can check it", [cmd, name, where(n)])
+	not regex.match(name_forms[cmd], name)
+	msg := sprintf("%s %s (%s): a name must be literal (letters, digits and _; for LABEL also . and -), as BuildKit would read it unchanged, so this policy can check it", [cmd, name, where(n)])
 }
 
 # A name is compared with every non-alphanumeric character removed (so
@@ -636,8 +677,33 @@ copy_writes contains write if {
 	last := count(i.Value) - 1
 	some src in array.slice(i.Value, 0, last)
 	some target in copy_targets(src, i.Value[last], n, last)
-	write := object.union(target, {"n": n, "src": src, "from_stage": copies_from_stage(i)})
+	write := object.union(target, {"n": n, "src": src, "from_stage": copies_from_stage(i), "compiled": compiled_in(copy_from_index(i), src)})
 }
+
+# The stage a COPY --from names, by index.
+copy_from_index(i) := s if {
+	some flag in flags(i)
+	parts := flag_parts(flag)
+	parts.name == "from"
+	some s, name in stage_names
+	name == parts.value
+	s < i.Stage
+} else := -1
+
+# Whether a RUN of stage s writes file with "go build ... -o <file>": the
+# program an image runs is the one this build compiles, not any file an
+# earlier stage happens to hold (its base image's awk, its dynamic loader,
+# a busybox copied under the binary's name).
+compiled_in(s, file) if {
+	some i in instructions
+	i.Cmd == "run"
+	i.Stage == s
+	some command in i.Value
+	some match in regex.find_all_string_submatch_n(`(?:^|[;&|(]|\s)go\s+build\s[^;&|]*?-o[= ]\s*([^\s;&|]+)`, command, -1)
+	basename(trim(match[1], `"'`)) == basename(file)
+}
+
+else := false
 
 copy_targets(src, raw_dest, n, sources) := copy_lands(src, copy_dest(raw_dest, n), into_directory(raw_dest, sources)) if {
 	copy_lands(src, copy_dest(raw_dest, n), into_directory(raw_dest, sources))
@@ -702,6 +768,7 @@ program_allowed(program) if {
 		w.from_stage == true
 		w.file == path
 		not runner(w.src)
+		w.compiled == true
 	}
 }
 
@@ -736,11 +803,32 @@ program_problem(program) := "names no program" if {
 	some w in last_writes(path)
 	runner(w.src)
 	reason := sprintf("is a copy of %s, which runs a shell, an interpreter or another program, or changes privileges", [w.src])
+} else := reason if {
+	path := resolve(program)
+	some w in last_writes(path)
+	w.compiled != true
+	reason := sprintf("is a copy of %s, which no RUN of the stage it comes from writes with go build -o", [w.src])
 } else := "is not a program this policy can follow"
 
 resolved_note(program, path) := "" if program == path
 
 else := sprintf("(%s) ", [path])
+
+# A COPY from the build context after one from a stage may write through a
+# symlink that stage put in place (COPY resolves its destination through
+# symlinks): the final stage takes its files from the context first.
+deny contains msg if {
+	some n, i in instructions
+	i.Cmd == "copy"
+	i.Stage == final_stage
+	not copies_from_stage(i)
+	some m, earlier in instructions
+	m < n
+	earlier.Cmd == "copy"
+	earlier.Stage == final_stage
+	copies_from_stage(earlier)
+	msg := sprintf("%s (%s): copies from the build context after %s, and could write through a symlink that copy brought; allowed: the final stage's COPY from the build context before any COPY --from", [shown(i), where(n), shown(earlier)])
+}
 
 deny contains msg if {
 	some [n, program] in final_programs

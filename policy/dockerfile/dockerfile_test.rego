@@ -369,8 +369,18 @@ test_run_setuid if {
 	}
 }
 
-test_run_plain_modes_pass if {
-	count(denials(build_with("RUN chmod 0755 /x && chmod u+x,go-w /y && install -m 644 a b && echo 4755"))) == 0
+# RUN is a closed grammar: even a harmless chmod is outside it, and tricks
+# a text check cannot read (an escaped or computed mode) with it.
+test_run_outside_the_grammar if {
+	denied_with(build_with("RUN chmod 0755 /x"), `"chmod 0755 /x" is not a command this policy allows`)
+	denied_with(build_with(`RUN chmod 4\755 /x`), "is not a command this policy allows")
+	denied_with(build_with("RUN chmod $((4755)) /x"), "is not a command this policy allows")
+	denied_with(build_with("RUN go mod download; sh -c x"), "is not a command this policy allows")
+	denied_with(build_with("RUN go build -o app . || true"), "is not a command this policy allows")
+}
+
+test_run_grammar_passes if {
+	count(denials(build_with(`RUN go mod download && CGO_ENABLED=0 GOOS=$TARGETOS go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o app . && mkdir -p /out/bin && ln -s /app /out/bin/app`))) == 0
 }
 
 test_run_setcap if {

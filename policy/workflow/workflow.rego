@@ -759,7 +759,39 @@ resolve(value) := resolved if {
 	resolved := object.get(object.get(input, "env", {}), name, "")
 } else := value
 
-pinned_image(ref) if regex.match(`@sha256:[a-f0-9]{64}$`, ref)
+# The whole reference, not its end: "x,env.PIN=y@sha256:..." ends like a
+# pinned image, and buildx splits it at the comma.
+pinned_image(ref) if regex.match(`^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?@sha256:[a-f0-9]{64}$`, ref)
+
+# Build arguments, BuildKit's options and its SBOM generator are ways into
+# the build (BUILDKIT_SYNTAX hands the build to another frontend; a second
+# GO_IMAGE line, indented or quoted, is the one buildx keeps): each is one
+# of the reviewed values exactly, as ci.yml writes it.
+allowed_build_args := {
+	"GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\n",
+	"GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\n",
+}
+
+deny contains msg if {
+	some [name, _, step] in uses_steps["docker/build-push-action"]
+	args := object.get(step, ["with", "build-args"], "")
+	not args in allowed_build_args
+	msg := sprintf("job %s: build-push-action's build-args %q are not one of the reviewed sets (policy/workflow's allowed_build_args)", [name, args])
+}
+
+deny contains msg if {
+	some [name, _, step] in uses_steps["docker/setup-buildx-action"]
+	opts := object.get(step, ["with", "driver-opts"], "")
+	opts != "image=${{ env.BUILDKIT_IMAGE }}"
+	msg := sprintf("job %s: setup-buildx-action's driver-opts %q, want exactly image=${{ env.BUILDKIT_IMAGE }}", [name, opts])
+}
+
+deny contains msg if {
+	some [name, _, step] in uses_steps["docker/build-push-action"]
+	attests := object.get(step, ["with", "attests"], "type=sbom,generator=${{ env.SBOM_GENERATOR }}")
+	attests != "type=sbom,generator=${{ env.SBOM_GENERATOR }}"
+	msg := sprintf("job %s: build-push-action's attests %q, want exactly type=sbom,generator=${{ env.SBOM_GENERATOR }}", [name, attests])
+}
 
 # Caches a pull request can write must not reach a release.
 deny contains msg if {

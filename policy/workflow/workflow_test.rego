@@ -28,7 +28,7 @@ scan := {"uses": uses("anchore/scan-action"), "with": {
 build := {"id": "build", "uses": uses("docker/build-push-action"), "with": {
 	"push": true, "no-cache": true,
 	"tags": "${{ steps.name.outputs.image }}:${{ github.sha }}",
-	"build-args": "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\n",
+	"build-args": "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\n",
 	"attests": "type=sbom,generator=${{ env.SBOM_GENERATOR }}",
 }}
 
@@ -74,7 +74,7 @@ good := {
 			"if": "github.event_name == 'pull_request'", "runs-on": "ubuntu-24.04",
 			"steps": [
 				checkout, buildx,
-				{"uses": uses("docker/build-push-action"), "with": {"push": false, "cache-from": "type=gha", "cache-to": "type=gha,mode=max"}},
+				{"uses": uses("docker/build-push-action"), "with": {"push": false, "build-args": "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\n", "cache-from": "type=gha", "cache-to": "type=gha,mode=max"}},
 			],
 		},
 		"release-gate": {
