@@ -137,6 +137,19 @@ type Result struct {
 
 // Search returns the products matching q, in id order.
 func (c *Catalog) Search(q Query) Result {
+	if q.Category == "" && q.Limit > 0 {
+		// A query the index answers from bitmaps alone (one letter, a
+		// common trigram) is paged from the bits: its matches are most of
+		// the catalog, and listing them all for one page of twenty cost
+		// 400 KB at 100k products, a collection's worth per request.
+		text := fold(q.Text)
+		if !strings.Contains(text, fieldSeparator) {
+			if bitmaps, ok := c.index.exactBitmaps(text); ok {
+				total, page := c.index.page(bitmaps, q.Offset, q.Limit)
+				return Result{Total: total, Positions: page}
+			}
+		}
+	}
 	matches := c.match(q)
 	total := len(matches)
 	if q.Offset >= total {

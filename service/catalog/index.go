@@ -292,6 +292,55 @@ func (ix trigramIndex) lookup(text string) (postings []int32, exact, indexed, sh
 	return out, exact, true, false
 }
 
+// exactBitmaps returns the bitmaps whose intersection is exactly the
+// products holding the folded query, when every list the query needs is a
+// bitmap and the lists decide the query alone (one rune, or three): a page
+// and a count of such a query come from the bits, with no list of matches
+// as long as the catalog built first. ok is false otherwise.
+func (ix trigramIndex) exactBitmaps(text string) (bitmaps [][]uint64, ok bool) {
+	runes := utf8.RuneCountInString(text)
+	if runes != 1 && runes != 3 {
+		return nil, false
+	}
+	keys := appendTrigrams(nil, text)
+	if runes == 1 {
+		keys = appendUnigrams(keys, text)
+	}
+	for _, key := range keys {
+		id, found := ix.ids[key]
+		if !found || ix.bitmapOf[id] < 0 {
+			return nil, false
+		}
+		bitmaps = append(bitmaps, ix.bitmap(id))
+	}
+	return bitmaps, len(bitmaps) > 0
+}
+
+// page counts the products set in every bitmap, and lists those from the
+// offset-th on, at most limit of them: bits are walked one by one only in
+// the words the page falls in.
+func (ix trigramIndex) page(bitmaps [][]uint64, offset, limit int) (total int, positions []int32) {
+	for w := range ix.words {
+		word := bitmaps[0][w]
+		for _, b := range bitmaps[1:] {
+			word &= b[w]
+		}
+		first := total // the number of the word's first match
+		total += bits.OnesCount64(word)
+		if total <= offset || len(positions) >= limit {
+			continue
+		}
+		for k := first; word != 0 && len(positions) < limit; k++ {
+			bit := bits.TrailingZeros64(word)
+			word &= word - 1
+			if k >= offset {
+				positions = append(positions, int32(w*64+bit))
+			}
+		}
+	}
+	return total, positions
+}
+
 func inAll(bitmaps [][]uint64, pos int32) bool {
 	for _, b := range bitmaps {
 		if b[pos/64]&(1<<(pos%64)) == 0 {

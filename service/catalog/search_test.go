@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/catalog/generate"
@@ -194,4 +195,36 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("Search(%+v) disagrees with a scan (-want +got):\n%s", q, diff)
 		}
 	})
+}
+
+// Pages of queries the index answers from bitmaps alone (one rune; a
+// trigram most products hold) are the scan's pages, at every offset and
+// limit, and count every match.
+func TestPagesFromBitmapsAgreeWithScan(t *testing.T) {
+	products := generate.Products(1000, 5)
+	c := mustNew(t, products...)
+	sorted := make([]catalog.Product, c.Len())
+	for i := range sorted {
+		sorted[i] = c.At(i)
+	}
+	for _, text := range []string{"e", "E", "a", "é", "z", "ste", "the", "STE"} {
+		want := naiveSearch(sorted, catalog.Query{Text: text})
+		for _, page := range []struct{ offset, limit int }{{0, 1}, {0, 20}, {5, 20}, {63, 2}, {64, 70}, {len(want) - 3, 20}, {len(want), 5}, {0, 1000}} {
+			if page.offset < 0 {
+				continue
+			}
+			got := c.Search(catalog.Query{Text: text, Offset: page.offset, Limit: page.limit})
+			end := min(page.offset+page.limit, len(want))
+			wantPage := []string{}
+			if page.offset < len(want) {
+				wantPage = want[page.offset:end]
+			}
+			if got.Total != len(want) {
+				t.Errorf("Search(%q, offset %d, limit %d).Total = %d, want %d", text, page.offset, page.limit, got.Total, len(want))
+			}
+			if diff := cmp.Diff(wantPage, ids(c, got.Positions), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Search(%q, offset %d, limit %d) disagrees with a scan (-want +got):\n%s", text, page.offset, page.limit, diff)
+			}
+		}
+	}
 }
