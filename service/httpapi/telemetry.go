@@ -47,7 +47,9 @@ func traced(tel *telemetry.Telemetry, next func(*statusRecorder, *http.Request))
 				semconv.URLScheme("http"),
 				semconv.NetworkProtocolVersion(strconv.Itoa(r.ProtoMajor)+"."+strconv.Itoa(r.ProtoMinor)),
 			))
-		rec.spanContext = span.SpanContext()
+		if sc := span.SpanContext(); sc.IsValid() {
+			rec.spanContext = &sc
+		}
 		next(rec, r.WithContext(ctx))
 		status := rec.statusCode()
 		attrs := []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(r.Method), semconv.HTTPResponseStatusCode(status)}
