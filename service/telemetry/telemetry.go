@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -106,16 +107,13 @@ func Setup(ctx context.Context, getenv func(string) string) (*Telemetry, error) 
 // file's ${VAR} references are replaced from the process's environment, as
 // the OpenTelemetry specification says.
 func fromFile(ctx context.Context, file string) (*Telemetry, error) {
-	data, err := os.ReadFile(file)
+	data, err := readConfig(file)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", EnvConfigFile, err)
+		return nil, fmt.Errorf("%s=%s: %w", EnvConfigFile, file, err)
 	}
 	cfg, err := otelconf.ParseYAML(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s=%s: %w", EnvConfigFile, file, err)
-	}
-	if cfg.FileFormat == "" {
-		return nil, fmt.Errorf("%s=%s: file_format is missing: a configuration file must say which format it is in", EnvConfigFile, file)
 	}
 	sdk, err := otelconf.NewSDK(otelconf.WithContext(ctx), otelconf.WithOpenTelemetryConfiguration(*cfg))
 	if err != nil {
@@ -131,6 +129,34 @@ func fromFile(ctx context.Context, file string) (*Telemetry, error) {
 		Propagator: sdk.Propagator(),
 		shutdown:   sdk.Shutdown,
 	}, nil
+}
+
+// maxConfigBytes bounds the configuration file read: the demo's is 1 KB,
+// and a name like /dev/zero must not be read until memory runs out.
+const maxConfigBytes = 1 << 20
+
+// readConfig reads a regular file of at most maxConfigBytes.
+func readConfig(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", info.Mode().Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxConfigBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxConfigBytes)
+	}
+	return data, nil
 }
 
 // signal is one of traces, metrics and logs, as the variables name them.
