@@ -264,7 +264,8 @@ func (ix trigramIndex) lookup(text string) (postings []int32, exact, indexed, sh
 	}
 	exact = runes == 1 || runes == 3
 	if len(lists) == 0 {
-		return ix.positions(bitmaps), exact, true, false
+		_, all := ix.page(bitmaps, 0, ix.products)
+		return all, exact, true, false
 	}
 	// Intersect from the shortest list: the result never grows. Past a few
 	// lists the candidates hardly shrink while each list still costs a pass;
@@ -348,22 +349,6 @@ func inAll(bitmaps [][]uint64, pos int32) bool {
 		}
 	}
 	return true
-}
-
-// positions lists the products whose bits are set in every bitmap.
-func (ix trigramIndex) positions(bitmaps [][]uint64) []int32 {
-	var out []int32
-	for w := range ix.words {
-		word := bitmaps[0][w]
-		for _, b := range bitmaps[1:] {
-			word &= b[w]
-		}
-		for word != 0 {
-			out = append(out, int32(w*64+bits.TrailingZeros64(word)))
-			word &= word - 1
-		}
-	}
-	return out
 }
 
 // intersect returns the positions in both ascending lists. It gallops

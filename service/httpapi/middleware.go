@@ -11,6 +11,7 @@ import (
 
 	"github.com/product-catalog/product-catalog/service/metrics"
 	"github.com/product-catalog/product-catalog/service/requestid"
+	"github.com/product-catalog/product-catalog/service/telemetry"
 )
 
 // requestIDHeaderKey is X-Request-ID in net/http's canonical form, so the
@@ -52,7 +53,7 @@ func observe(logger *zap.Logger, m *metrics.Metrics, ids *requestid.Generator, n
 				zap.Int64("duration_us", elapsed.Microseconds()),
 			}
 			if rec.spanContext != nil {
-				fields = append(fields, zap.String("trace_id", rec.spanContext.TraceID().String()), zap.String("span_id", rec.spanContext.SpanID().String()))
+				fields = telemetry.AppendSpanFields(fields, *rec.spanContext)
 			}
 			ce.Write(fields...)
 		}

@@ -306,7 +306,11 @@ func boolEnv(getenv func(string) string, name string) (bool, error) {
 // trace. Without telemetry no span is ever active, and fields come back
 // as they were.
 func AppendTraceFields(ctx context.Context, fields []zap.Field) []zap.Field {
-	sc := trace.SpanContextFromContext(ctx)
+	return AppendSpanFields(fields, trace.SpanContextFromContext(ctx))
+}
+
+// AppendSpanFields appends sc's trace_id and span_id, when it is valid.
+func AppendSpanFields(fields []zap.Field, sc trace.SpanContext) []zap.Field {
 	if !sc.IsValid() {
 		return fields
 	}
