@@ -58,7 +58,7 @@ reviewed_spelling_sha256 := {
 	"cip-keyless.yaml": "0025b715d3f5452f58e49238422a43e021c6850280abb74cc2aa1dd7a22c097e",
 	"cip-key.yaml": "0d09cd7cf5ce7636cbb712531c73554d009b2048e9dffe08ad09c2aa0c0c3279",
 	"kyverno-keyless.yaml": "916f706dfde9524bc729cb43fb63d17167acf1c4ceffb184844a60068eacd9e5",
-	"kyverno-key.yaml": "6bd49540b6ddbea5e9f7b7fffae6da0b7855188f859215f48925bf084f72cb73",
+	"kyverno-key.yaml": "d8b13ecf0417d0b83757964326e6740d89e72c036ed03a7f42e732e3897a204c",
 }
 
 cip_attestations := [
@@ -148,7 +148,11 @@ kyverno_slsa_conditions := [
 # minversion is what the policy needs to mean what it says: Kyverno reads
 # the keyless entry's subjectRegExp only from 1.14.0 (1.13 ignored it,
 # CVE-2025-29778; before 1.13 the field does not exist), and without it any
-# GitHub Actions workflow's signature would pass.
+# GitHub Actions workflow's signature would pass. The key policy needs
+# rekor.ignoreTlog and ctlog.ignoreSCT, which came with Kyverno 1.11 (cosign
+# 2.0, kyverno#7248) and were not honoured for every attestor there
+# (kyverno#9915, #10023, fixed in 1.12.0); an older Kyverno refuses our
+# offline-signed images, failing closed.
 kyverno_policy(name, minversion, entry) := {
 	"apiVersion": "kyverno.io/v1",
 	"kind": "ClusterPolicy",
@@ -211,7 +215,7 @@ canonical := {
 		"attestations": cip_attestations,
 	}),
 	"kyverno-keyless.yaml": kyverno_policy("product-catalog-keyless", "1.14.0", kyverno_keyless_entry),
-	"kyverno-key.yaml": kyverno_policy("product-catalog-key", "1.10.0", kyverno_key_entry),
+	"kyverno-key.yaml": kyverno_policy("product-catalog-key", "1.12.0", kyverno_key_entry),
 }
 
 # A body of 64-character base64 lines, as cosign writes it, or the
