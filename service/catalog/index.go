@@ -245,10 +245,7 @@ func (ix trigramIndex) lookup(text string) (postings []int32, exact, indexed, sh
 	if runes == 0 {
 		return nil, false, false, false
 	}
-	keys := appendTrigrams(nil, text)
-	if runes < 3 {
-		keys = appendUnigrams(keys, text)
-	}
+	keys := queryKeys(text, runes)
 	var lists [][]int32
 	var bitmaps [][]uint64
 	for _, key := range keys {
@@ -293,6 +290,15 @@ func (ix trigramIndex) lookup(text string) (postings []int32, exact, indexed, sh
 	return out, exact, true, false
 }
 
+// queryKeys are the lists a folded query of runes runes needs: its
+// trigrams, or for one or two runes (which have none) its runes.
+func queryKeys(text string, runes int) []uint64 {
+	if runes < 3 {
+		return appendUnigrams(nil, text)
+	}
+	return appendTrigrams(nil, text)
+}
+
 // exactBitmaps returns the bitmaps whose intersection is exactly the
 // products holding the folded query, when every list the query needs is a
 // bitmap and the lists decide the query alone (one rune, or three): a page
@@ -303,10 +309,7 @@ func (ix trigramIndex) exactBitmaps(text string) (bitmaps [][]uint64, ok bool) {
 	if runes != 1 && runes != 3 {
 		return nil, false
 	}
-	keys := appendTrigrams(nil, text)
-	if runes == 1 {
-		keys = appendUnigrams(keys, text)
-	}
+	keys := queryKeys(text, runes)
 	for _, key := range keys {
 		id, found := ix.ids[key]
 		if !found || ix.bitmapOf[id] < 0 {
