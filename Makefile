@@ -87,8 +87,9 @@ test-scripts: ## the scripts with fake crane and cosign: verify.sh's reasons, sb
 	build/test-scripts.sh
 
 .PHONY: test-k8s
-test-k8s: ## deploy/ on a real Kubernetes built here: dry run, restricted PSS, pods of both images, ConfigMap reload, zero-loss rolling restart (root)
+test-k8s: ## deploy/ on a real Kubernetes built here: dry run, restricted PSS, pods of both images, ConfigMap reload, zero-loss rolling restart; then the policy-controller's webhook admitting and refusing (root)
 	build/k8s/test.sh
+	build/k8s/admission.sh
 
 .PHONY: test-image
 test-image: ## build the Dockerfile with BuildKit (stand-in bases) and test the image

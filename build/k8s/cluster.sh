@@ -41,6 +41,31 @@ k8s_wait() {
   return 1
 }
 
+# k8s_pause_image TAR: the sandbox (pause) image PAUSE_IMAGE, a static C
+# program in one layer (no registry to pull one from), saved to TAR for
+# containerd. The caller removes PAUSE_IMAGE from Docker when done.
+k8s_pause_image() {
+  : "${PAUSE_IMAGE:?set PAUSE_IMAGE to the name of the sandbox image}"
+  local tar=$1 dir
+  dir=$(mktemp -d)
+  echo "cluster.sh: building the sandbox image $PAUSE_IMAGE" >&2
+  cat >"$dir/pause.c" <<'EOF'
+#include <signal.h>
+#include <unistd.h>
+static void done(int sig) { (void)sig; _exit(0); }
+int main(void) {
+  signal(SIGINT, done);
+  signal(SIGTERM, done);
+  for (;;) pause();
+}
+EOF
+  gcc -static -Os -o "$dir/pause" "$dir/pause.c"
+  tar --mtime=@0 --owner=0 --group=0 -C "$dir" -cf "$dir/layer.tar" pause
+  docker import --change 'ENTRYPOINT ["/pause"]' "$dir/layer.tar" "$PAUSE_IMAGE" >/dev/null
+  docker save "$PAUSE_IMAGE" -o "$tar"
+  rm -rf "$dir"
+}
+
 # kube_chains lists the iptables chains named KUBE-*, once each.
 kube_chains() { iptables-save | { grep -oE '^:KUBE-[A-Z0-9-]+' || true; } | tr -d : | sort -u; }
 
@@ -51,6 +76,12 @@ cluster_up() {
   : "${K8S_STATE:?set K8S_STATE to an empty directory for the cluster}"
   : "${K8S_BIN:?set K8S_BIN to the directory holding the Kubernetes binaries}"
   : "${PAUSE_IMAGE:?set PAUSE_IMAGE to the name of the sandbox image}"
+  # cluster_down removes the kubelet's cgroups and kills what is left in
+  # them: only safe when no other kubelet made them.
+  if compgen -G '/sys/fs/cgroup/*/kubepods' >/dev/null || [[ -e /sys/fs/cgroup/kubepods ]]; then
+    echo "cluster.sh: kubepods cgroups exist already: another kubelet runs on this host; stop it first" >&2
+    return 1
+  fi
   mkdir -p "$K8S_STATE"/{log,pids,pki,etcd,containerd,cni,cni-ipam,kubelet}
   local s
   for s in "${k8s_sysctls[@]}"; do sysctl -n "$s" >"$K8S_STATE/sysctl.$s"; done
@@ -170,20 +201,30 @@ cluster_down() {
   # nothing must not end the cleanup under errexit and pipefail).
   local errexit=$- name pid s chain
   set +e
-  # Pods first, so containerd tears their sandboxes (netns, veth) down.
-  if [[ -e $K8S_STATE/pids/kubelet && -e $K8S_STATE/containerd.sock ]]; then
-    k8s_ctr tasks ls -q 2>/dev/null | while read -r pid; do k8s_ctr tasks kill -s SIGKILL "$pid" >/dev/null 2>&1 || true; done
-  fi
-  for name in kubelet kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do
-    [[ -e $K8S_STATE/pids/$name ]] || continue
-    pid=$(cat "$K8S_STATE/pids/$name")
+  # stop NAME: one component, and wait until it is gone.
+  stop() {
+    [[ -e $K8S_STATE/pids/$1 ]] || return 0
+    pid=$(cat "$K8S_STATE/pids/$1")
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
-    rm -f "$K8S_STATE/pids/$name"
-  done
+    rm -f "$K8S_STATE/pids/$1"
+  }
+  # The kubelet first, so that it starts no sandbox while the pods go; then
+  # the pods, so containerd tears their sandboxes (netns, veth) down.
+  stop kubelet
+  if [[ -e $K8S_STATE/containerd.sock ]]; then
+    k8s_ctr tasks ls -q 2>/dev/null | while read -r pid; do k8s_ctr tasks kill -s SIGKILL "$pid" >/dev/null 2>&1 || true; done
+  fi
+  for name in kube-scheduler kube-controller-manager kube-apiserver etcd containerd; do stop "$name"; done
   # containerd-shim processes of this containerd outlive it.
   pkill -9 -f "containerd-shim.*$K8S_STATE" 2>/dev/null || true
+  # Whatever still runs in the kubelet's cgroups (cluster_up made sure no
+  # other kubelet made them) is a container of ours whose shim is gone.
+  for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+    [[ -d $root ]] || continue
+    find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u | while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done
+  done
   # Mounts under the state directory (kubelet volumes, containerd snapshots).
   awk -v dir="$K8S_STATE/" 'index($2, dir) == 1 {print $2}' /proc/mounts | sort -r | while read -r mount; do
     umount -l "$mount" 2>/dev/null || true
@@ -192,10 +233,14 @@ cluster_down() {
     if [[ -e $netns ]]; then ip netns delete "$(basename "$netns")" 2>/dev/null || true; fi
   done
   ip link delete pc-cni0 2>/dev/null || true
-  # The kubelet's cgroups, in every hierarchy.
+  # The kubelet's cgroups, in every hierarchy, once the processes killed
+  # above have left them.
   for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
     [[ -d $root ]] || continue
-    find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    for _ in $(seq 50); do
+      find "$root" -depth -type d -exec rmdir {} + 2>/dev/null && break
+      sleep 0.1
+    done
   done
   # The kubelet's iptables chains: rules jumping to them, then the chains.
   for chain in $(kube_chains | comm -23 - "$K8S_STATE/iptables-chains-before"); do

@@ -52,21 +52,7 @@ trap cleanup EXIT
 
 # --- The images, as tarballs for containerd. ---
 export PAUSE_IMAGE=product-catalog.local/pause:3.10
-say "building the sandbox (pause) image: a static C program in one layer"
-cat >"$work/pause.c" <<'EOF'
-#include <signal.h>
-#include <unistd.h>
-static void done(int sig) { (void)sig; _exit(0); }
-int main(void) {
-  signal(SIGINT, done);
-  signal(SIGTERM, done);
-  for (;;) pause();
-}
-EOF
-gcc -static -Os -o "$work/pause" "$work/pause.c"
-tar --mtime=@0 --owner=0 --group=0 -C "$work" -cf "$work/pause-layer.tar" pause
-docker import --change 'ENTRYPOINT ["/pause"]' "$work/pause-layer.tar" "$PAUSE_IMAGE" >/dev/null
-docker save "$PAUSE_IMAGE" -o "$work/pause.tar"
+k8s_pause_image "$work/pause.tar"
 
 say "building the Dockerfile image (stand-in bases)"
 eval "$(build/docker/standin-images.sh)"

@@ -5,12 +5,14 @@
 # dependencies clash live in a module of their own. Builds are kept in a
 # cache keyed by the module's go.mod and go.sum, so a rerun costs nothing and
 # a version bump rebuilds only that module. The sigstore policy-controller
-# tester cannot be `go install`ed (its go.mod has replace directives), so it
-# is built inside its downloaded, checksum-verified module.
+# tester and webhook cannot be `go install`ed (its go.mod has replace
+# directives), so they are built inside its downloaded, checksum-verified
+# module.
 #
 # usage: build/tools/install.sh [all | TOOL...]   (TOOL kubernetes: the
-# cluster's five binaries, not part of all; kubectl: that one alone; kind
-# and helm: the hosted workflow's cluster, not part of all)
+# cluster's five binaries, not part of all; kubectl: that one alone;
+# policy-webhook: the admission webhook of make test-k8s, not part of all;
+# kind and helm: the hosted workflow's cluster, not part of all)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -71,16 +73,23 @@ install_tool() {
   ln -sf "$dir/$tool" "$bin/$tool"
 }
 
-install_policy_tester() {
-  local dir="$cache/policy-tester-$policy_controller_version" src
-  if [[ ! -x $dir/policy-tester ]]; then
-    echo "install.sh: building the policy-controller tester $policy_controller_version" >&2
+# install_policy_controller TOOL: policy-tester (cmd/tester) or
+# policy-webhook (cmd/webhook, the admission webhook make test-k8s runs as a
+# process), both from the one pinned policy-controller module.
+install_policy_controller() {
+  local tool=$1 dir="$cache/policy-controller-$policy_controller_version" src cmd
+  case "$tool" in
+    policy-tester) cmd=./cmd/tester ;;
+    policy-webhook) cmd=./cmd/webhook ;;
+  esac
+  if [[ ! -x $dir/$tool ]]; then
+    echo "install.sh: building the policy-controller's $cmd $policy_controller_version" >&2
     src=$(go mod download -json "github.com/sigstore/policy-controller@$policy_controller_version" | jq -r '.Dir // empty')
     : "${src:?go mod download printed no Dir for policy-controller}"
     mkdir -p "$dir"
-    (cd "$src" && GOFLAGS=-mod=mod go build -o "$dir/policy-tester" ./cmd/tester)
+    (cd "$src" && GOFLAGS=-mod=mod go build -trimpath -o "$dir/$tool" "$cmd")
   fi
-  ln -sf "$dir/policy-tester" "$bin/policy-tester"
+  ln -sf "$dir/$tool" "$bin/$tool"
 }
 
 # install_kubernetes builds the control plane and a node from
@@ -119,8 +128,8 @@ if [[ ${#tools[@]} -eq 0 || ${tools[0]} == all ]]; then
   tools=(crane ko cosign syft conftest govulncheck indexdb staticcheck benchstat sbomcheck actionlint buildx protoc-gen-go protoc-gen-go-grpc grpcurl ghz imagepull policy-tester)
 fi
 for tool in "${tools[@]}"; do
-  if [[ $tool == policy-tester ]]; then
-    install_policy_tester
+  if [[ $tool == policy-tester || $tool == policy-webhook ]]; then
+    install_policy_controller "$tool"
   elif [[ $tool == kubernetes ]]; then
     install_kubernetes kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet
   elif [[ $tool == kubectl ]]; then

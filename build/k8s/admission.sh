@@ -1,0 +1,437 @@
+#!/usr/bin/env bash
+# The cluster itself refuses what policy/admission/cip-key.yaml refuses: the
+# sigstore policy-controller's admission webhook (the version make
+# test-supply-chain's tester runs), as a process on this host in front of
+# the local cluster (build/k8s/cluster.sh), with images signed and attested
+# here in a throw-away registry on 127.0.0.1:
+#   1. both images, signed and attested, roll out by digest through the
+#      webhook (deploy/ as committed, pinned to this run's digests);
+#   2. kubectl apply is refused, each with the policy's own message, for an
+#      unsigned image, one signed with another key, one signed without the
+#      attestations, one whose SBOM fails the policy, an image no policy
+#      names, and a tag that moved to an unsigned digest (the webhook
+#      resolves tags: the same tag was admitted while it named a signed one);
+#   3. the webhook's cost: admission latency p50/p99 over 100 pod creations,
+#      and a rollout's time, each against the same without the webhook;
+#   4. with the webhook down, a new pod in the namespace is refused (fail
+#      closed) and one in a namespace that did not opt in is admitted.
+#
+# The webhook cannot be a pod here: pods have no route to the API server or
+# the registry on 127.0.0.1. It runs on the host with a kubeconfig for its
+# own service account (the upstream RBAC, not the admin's), and the API
+# server calls it by URL. Two things differ from a Helm install, both
+# because there is no Service network:
+#   - the webhook configurations are ours, registered by URL under our own
+#     names; the upstream ones name a Service and are left out, so the
+#     webhook's reconcilers, which manage only those names, log that they
+#     are missing and change nothing;
+#   - the serving certificate is ours, made here for 127.0.0.1, in the
+#     secret the webhook reads (webhook-certs): the webhook fills that secret
+#     only when it is empty or expiring, and its own names only a Service.
+# The webhook listens on every address, on fixed ports (knative's ":8443"
+# and ":8080" at this version); a chain of our own in iptables refuses its
+# ports on anything but loopback, and is removed on exit.
+#
+# Root (a node); the host is restored as cluster.sh restores it.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo"
+# shellcheck source=build/supply-chain/lib.sh
+source build/supply-chain/lib.sh
+out=${OUT:-$repo/.out}/admission
+mkdir -p "$out"
+[[ $(id -u) -eq 0 ]] || die "a node needs root (containerd, cgroups, iptables)"
+start_time=$(date +%s)
+
+build/tools/apt-install.sh etcd-server containerd runc containernetworking-plugins iptables gcc jq openssl >&2
+build/tools/install.sh kubernetes ko crane cosign syft sbomcheck policy-webhook >&2
+build/docker/ensure-docker.sh >&2
+export K8S_BIN=$repo/build/.bin
+kubectl() { "$K8S_BIN/kubectl" "$@"; }
+
+work=$(mktemp -d)
+export K8S_STATE=$work/cluster OUT=$work/out
+VERSION=admission-$(git rev-parse --short HEAD)
+export VERSION
+# shellcheck source=build/k8s/cluster.sh
+source build/k8s/cluster.sh
+# shellcheck source=build/k8s/lib.sh
+source build/k8s/lib.sh
+webhook_pid="" chain=PC-ADMISSION
+cleanup() {
+  local rc=$?
+  if ((rc != 0)) && [[ -s ${KUBECONFIG:-/nonexistent} ]]; then
+    echo "admission.sh: the webhook's last lines ($out/webhook.log):" >&2
+    tail -15 "$out/webhook.log" >&2 2>/dev/null || true
+  fi
+  [[ -z $webhook_pid ]] || kill "$webhook_pid" 2>/dev/null || true
+  if iptables -n -L "$chain" >/dev/null 2>&1; then
+    iptables -D INPUT -j "$chain" 2>/dev/null || true
+    iptables -F "$chain" && iptables -X "$chain"
+  fi
+  [[ -z ${REGISTRY_PID:-} ]] || kill "$REGISTRY_PID" 2>/dev/null || true
+  cluster_down || true
+  docker rmi "$PAUSE_IMAGE" "${dockerfile_tag:-}" "${REGISTRY:-none}/alpine-standin:3.22" \
+    "${REGISTRY:-none}/golang-standin:${release_go:-}" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- The images, signed and attested, in a registry on 127.0.0.1. ---
+# Named as the release names them, under the registry's address, so the
+# policy's glob is the committed one with only the host changed.
+eval "$(build/docker/registry.sh)"
+dockerfile_repo=$REGISTRY/product-catalog/product-catalog
+ko_repo=$REGISTRY/product-catalog/product-catalog-ko
+release_go=$(build/release-go.sh)
+export BUILDER_ID=https://github.com/product-catalog/product-catalog/.github/workflows/ci.yml@refs/heads/main
+
+say "building and pushing the ko image (distroless stand-in)"
+eval "$(REGISTRY=$REGISTRY build/docker/distroless-standin.sh)"
+export KO_DEFAULTBASEIMAGE
+make -s ko-build KO_DOCKER_REPO="$ko_repo" >"$out/ko-build.log" 2>&1 || { tail -20 "$out/ko-build.log"; die "ko build"; }
+ko_image=$(cat "$OUT/ko/image.txt")
+
+say "building and pushing the Dockerfile image (stand-in bases, named by digest)"
+eval "$(build/docker/standin-images.sh)"
+docker tag "$RUNTIME_IMAGE" "$REGISTRY/alpine-standin:3.22"
+docker push -q "$REGISTRY/alpine-standin:3.22" >/dev/null
+runtime_base="$REGISTRY/alpine-standin:3.22@$(crane digest "$REGISTRY/alpine-standin:3.22")"
+docker tag "$GO_IMAGE" "$REGISTRY/golang-standin:$release_go"
+docker push -q "$REGISTRY/golang-standin:$release_go" >/dev/null
+GO_IMAGE="$REGISTRY/golang-standin:$release_go@$(crane digest "$REGISTRY/golang-standin:$release_go")"
+dockerfile_tag=$dockerfile_repo:$VERSION
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+docker buildx build --load -q --build-arg GO_IMAGE="$GO_IMAGE" --build-arg RUNTIME_IMAGE="$runtime_base" \
+  --build-arg VERSION="$VERSION" --build-arg REVISION="$(git rev-parse HEAD)" -t "$dockerfile_tag" . >/dev/null
+docker push -q "$dockerfile_tag" >/dev/null
+dockerfile_image="$dockerfile_repo@$(crane digest "$dockerfile_tag")"
+BUILD_STARTED=$started GO_IMAGE=$GO_IMAGE build/supply-chain/provenance.sh dockerfile \
+  "$dockerfile_image" "$runtime_base" >/dev/null
+
+say "throw-away cosign key pairs; SBOMs, signatures and attestations of both images"
+COSIGN_PASSWORD=$(head -c 18 /dev/urandom | base64)
+export COSIGN_PASSWORD
+(cd "$work" && cosign generate-key-pair --output-key-prefix signer >/dev/null 2>&1 &&
+  cosign generate-key-pair --output-key-prefix stranger >/dev/null 2>&1)
+for image in "$ko_image" "$dockerfile_image"; do
+  make -s sbom IMAGE="$image" >/dev/null
+  make -s sign IMAGE="$image" COSIGN_KEY="$work/signer.key" >"$out/sign.log" 2>&1 ||
+    { cat "$out/sign.log" >&2; die "make sign $image"; }
+done
+
+# The images the cluster must refuse: the ko image with one label changed
+# (a new digest in the same repository), each missing one thing.
+variant() { crane mutate --label "org.opencontainers.image.description=$1" "$ko_image" 2>/dev/null; }
+# sign_variant IMAGE KEY [PROVENANCE-FILTER]: SBOMs, signature and
+# attestations as make sign makes them, with KEY; the SBOMs are the ko
+# image's, edited by an optional jq filter on the SPDX one.
+sign_variant() {
+  local dir
+  dir=$(out_dir_for "$1")
+  mkdir -p "$dir"
+  cp "$(out_dir_for "$ko_image")"/{sbom.cdx.json,provenance.json} "$dir/"
+  jq "${3:-.}" "$(out_dir_for "$ko_image")/sbom.spdx.json" >"$dir/sbom.spdx.json"
+  make -s sign IMAGE="$1" COSIGN_KEY="$2" >"$out/sign.log" 2>&1 || { cat "$out/sign.log" >&2; die "make sign $1"; }
+}
+unsigned=$(variant unsigned)
+stranger=$(variant signed-by-a-stranger)
+sign_variant "$stranger" "$work/stranger.key"
+unattested=$(variant unattested)
+cosign sign --yes --key "$work/signer.key" --tlog-upload=false --new-bundle-format=false --use-signing-config=false \
+  --allow-insecure-registry "$unattested" >/dev/null 2>&1
+badsbom=$(variant bad-sbom)
+sign_variant "$badsbom" "$work/signer.key" 'del(.packages[] | select(.SPDXID | endswith("BaseImage")))'
+crane tag "$ko_image" moving 2>/dev/null
+docker tag "$RUNTIME_IMAGE" "$REGISTRY/someone-else/alpine:3.22"
+docker push -q "$REGISTRY/someone-else/alpine:3.22" >/dev/null
+docker rmi "$REGISTRY/someone-else/alpine:3.22" >/dev/null
+elsewhere="$REGISTRY/someone-else/alpine@$(crane digest "$REGISTRY/someone-else/alpine:3.22")"
+say "images ready in $(($(date +%s) - start_time)) s: $dockerfile_image, $ko_image and five to refuse"
+
+# --- The cluster; containerd pulls from the registry itself. ---
+export PAUSE_IMAGE=product-catalog.local/pause:3.10
+k8s_pause_image "$work/pause.tar"
+say "starting etcd, the control plane and containerd"
+cluster_up
+k8s_ctr images import "$work/pause.tar" >/dev/null
+node_up
+
+# --- The policy-controller, as a process. ---
+policy_controller_version=$(sed -n 's/^policy_controller_version=//p' build/tools/install.sh)
+pc_src=$(go mod download -json "github.com/sigstore/policy-controller@$policy_controller_version" | jq -r '.Dir // empty')
+: "${pc_src:?go mod download printed no Dir for policy-controller}"
+pki=$work/webhook-pki
+mkdir -p "$pki"
+say "a CA and a serving certificate for 127.0.0.1 (openssl)"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=product-catalog-admission-ca \
+  -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=webhook.cosign-system.svc -keyout "$pki/server.key" -out "$pki/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:webhook.cosign-system.svc\nextendedKeyUsage=serverAuth\n' >"$pki/ext.cnf"
+openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 2 \
+  -extfile "$pki/ext.cnf" -out "$pki/server.crt" 2>/dev/null
+ca_bundle=$(base64 -w0 <"$pki/ca.crt")
+# Fixed by this version: knative serves on ":8443", and policy-controller
+# copies its options into the context before it parses --secure-port, so
+# that flag changes nothing; knative's health probes take ":8080".
+webhook_port=8443 probes_port=8080
+webhook_url=https://127.0.0.1:$webhook_port
+for port in "$webhook_port" "$probes_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port is in use: the policy-controller webhook $policy_controller_version listens on $webhook_port and $probes_port, whatever its flags"
+  fi
+done
+
+say "installing the policy-controller's namespace, RBAC, CRDs and configuration ($pc_src/config)"
+for f in 100-namespace 200-serviceaccount 200-clusterrole 200-role 201-clusterrolebinding 201-rolebinding 300-trustroot \
+  config-logging config-observability config-leader-election config-image-policies config-sigstore-keys; do
+  kubectl apply -f "$pc_src/config/$f.yaml" >/dev/null
+done
+# The CRD converts between v1alpha1 and v1beta1 through the webhook: by URL.
+kubectl apply --dry-run=client -o json -f "$pc_src/config/300-clusterimagepolicy.yaml" |
+  jq --arg url "$webhook_url/resource-conversion" --arg ca "$ca_bundle" \
+    '.spec.conversion.webhook.clientConfig = {url: $url, caBundle: $ca}' | kubectl apply -f - >/dev/null
+# An image no policy names is refused (policy/README.md).
+kubectl -n cosign-system create configmap config-policy-controller --from-literal=no-match-policy=deny \
+  --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+kubectl -n cosign-system create secret generic webhook-certs --from-file=server-key.pem="$pki/server.key" \
+  --from-file=server-cert.pem="$pki/server.crt" --from-file=ca-cert.pem="$pki/ca.crt" >/dev/null
+
+# The webhook's kubeconfig: its own service account's token, and the API
+# server's certificate checked.
+api=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+webhook_kubeconfig=$work/webhook.kubeconfig
+KUBECONFIG=$webhook_kubeconfig kubectl config set-cluster pc --server "$api" \
+  --certificate-authority "$K8S_STATE/pki/apiserver/apiserver.crt" --embed-certs >/dev/null
+KUBECONFIG=$webhook_kubeconfig kubectl config set-credentials webhook \
+  --token "$(kubectl -n cosign-system create token webhook --duration 2h)" >/dev/null
+KUBECONFIG=$webhook_kubeconfig kubectl config set-context pc --cluster pc --user webhook >/dev/null
+KUBECONFIG=$webhook_kubeconfig kubectl config use-context pc >/dev/null
+
+profiling_port=$(k8s_free_port) metrics_port=$(k8s_free_port)
+webhook_home=$work/webhook-home
+mkdir -p "$webhook_home"
+# start_webhook: the webhook process, until its TLS port answers with our
+# certificate.
+start_webhook() {
+  say "starting policy-webhook on $webhook_url (log: $out/webhook.log)"
+  SYSTEM_NAMESPACE=cosign-system CONFIG_LOGGING_NAME=config-logging METRICS_DOMAIN=sigstore.dev/policy \
+    WEBHOOK_NAME=webhook POD_NAME=policy-webhook-host HOME=$webhook_home PROFILING_PORT=$profiling_port \
+    METRICS_PROMETHEUS_PORT=$metrics_port \
+    KUBECONFIG=$webhook_kubeconfig "$K8S_BIN/policy-webhook" --disable-tuf \
+    >>"$out/webhook.log" 2>&1 &
+  webhook_pid=$!
+  k8s_wait "the webhook's TLS port" 60 curl -sS --cacert "$pki/ca.crt" -o /dev/null "$webhook_url/"
+}
+start_webhook
+# Its ports, on loopback only: every port it listens on, once its health
+# probes (the last to start) are up, must be one the chain refuses.
+k8s_wait "the webhook's health probes" 60 curl -fsS -o /dev/null "http://127.0.0.1:$probes_port/health"
+listening=$(ss -Hltnp | awk -v pid="pid=$webhook_pid," 'index($0, pid) {n = split($4, a, ":"); print a[n]}' | sort -un)
+ports="$webhook_port,$probes_port,$profiling_port,$metrics_port"
+for port in $listening; do
+  [[ ,$ports, == *",$port,"* ]] || die "the webhook listens on port $port, which is not among $ports"
+done
+iptables -N "$chain"
+iptables -A "$chain" -p tcp ! -i lo -m multiport --dports "$ports" -j REJECT
+iptables -I INPUT -j "$chain"
+say "the webhook listens on ports $(paste -sd, - <<<"$listening"); iptables chain $chain refuses $ports on every interface but loopback"
+
+say "registering the webhook by URL, with our CA"
+rules_workloads='[
+  {"apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods", "pods/ephemeralcontainers"], "operations": ["CREATE", "UPDATE"]},
+  {"apiGroups": ["apps"], "apiVersions": ["v1"], "resources": ["deployments", "replicasets", "statefulsets", "daemonsets"], "operations": ["CREATE", "UPDATE"]},
+  {"apiGroups": ["batch"], "apiVersions": ["v1"], "resources": ["jobs", "cronjobs"], "operations": ["CREATE", "UPDATE"]}]'
+rules_policies='[{"apiGroups": ["policy.sigstore.dev"], "apiVersions": ["v1alpha1", "v1beta1"],
+  "resources": ["clusterimagepolicies", "trustroots"], "operations": ["CREATE", "UPDATE"]}]'
+# webhook_configuration KIND NAME PATH RULES [OPT-IN]: one configuration
+# holding one webhook by URL, failing closed, as upstream's (config/500-*,
+# 501-*) but by URL.
+webhook_configuration() {
+  jq -n --arg kind "$1" --arg name "$2" --arg url "$webhook_url$3" --arg ca "$ca_bundle" --argjson rules "$4" \
+    --arg optin "${5:-}" '{apiVersion: "admissionregistration.k8s.io/v1", kind: $kind, metadata: {name: $name},
+      webhooks: [{name: $name, clientConfig: {url: $url, caBundle: $ca}, rules: $rules,
+        failurePolicy: "Fail", sideEffects: "None", admissionReviewVersions: ["v1"], timeoutSeconds: 25}
+        + (if $optin == "" then {} else {namespaceSelector: {matchExpressions: [
+            {key: "policy.sigstore.dev/include", operator: "In", values: ["true"]}]}} end)
+        + (if $kind == "MutatingWebhookConfiguration" then {reinvocationPolicy: "IfNeeded"} else {} end)]}'
+}
+{
+  webhook_configuration MutatingWebhookConfiguration mutating.policy.product-catalog.local /mutations "$rules_workloads" opt-in
+  webhook_configuration ValidatingWebhookConfiguration validating.policy.product-catalog.local /validations "$rules_workloads" opt-in
+  webhook_configuration MutatingWebhookConfiguration defaulting.cip.product-catalog.local /defaulting "$rules_policies"
+  webhook_configuration ValidatingWebhookConfiguration validating.cip.product-catalog.local /validating "$rules_policies"
+} | jq -s '{apiVersion: "v1", kind: "List", items: .}' >"$out/webhook-configurations.json"
+kubectl apply -f "$out/webhook-configurations.json" >/dev/null
+
+# policy/admission/cip-key.yaml as committed, with this run's key and
+# registry in place of the placeholders, as policy/README.md says.
+awk -v key="$work/signer.pub" -v registry="$REGISTRY" '
+  /glob:/ { sub(/"ghcr\.io\//, "\"" registry "/") }
+  /-----BEGIN PUBLIC KEY-----/ { indent = substr($0, 1, index($0, "-") - 1)
+    while ((getline line < key) > 0) print indent line
+    skip = 1; next }
+  skip && /-----END PUBLIC KEY-----/ { skip = 0; next }
+  !skip { print }' policy/admission/cip-key.yaml >"$out/cip-key.yaml"
+# placeholders FILE: FILE with its key and its glob's value blanked out.
+placeholders() {
+  awk '/glob:/ { sub(/"[^"]*"/, "GLOB") } /BEGIN PUBLIC KEY/ { key = 1; print "KEY" } !key { print } /END PUBLIC KEY/ { key = 0 }' "$1"
+}
+diff <(placeholders policy/admission/cip-key.yaml) <(placeholders "$out/cip-key.yaml") >&2 ||
+  die "the applied policy differs from policy/admission/cip-key.yaml in more than its key and registry"
+kubectl apply -f "$out/cip-key.yaml" >/dev/null
+# The webhook decides from the ConfigMap its reconciler writes from the policy.
+k8s_wait "the policy in config-image-policies" 60 \
+  sh -c "'$K8S_BIN/kubectl' -n cosign-system get configmap config-image-policies -o jsonpath='{.data.product-catalog-key}' | grep -q glob"
+# A policy the webhook itself refuses is never stored: it validates them.
+if refusal=$(sed 's/hashAlgorithm: sha256/hashAlgorithm: md5/' "$out/cip-key.yaml" | kubectl apply --dry-run=server -f - 2>&1); then
+  die "the API server stored a ClusterImagePolicy with hashAlgorithm md5: the webhook does not validate policies"
+fi
+grep -q 'admission webhook "validating.cip.product-catalog.local" denied the request' <<<"$refusal" ||
+  die "a policy with hashAlgorithm md5 was refused, but not by the webhook: $refusal"
+say "ok: the webhook validates policies: hashAlgorithm md5 refused ($(head -c 160 <<<"${refusal#*denied the request: }"))"
+
+kubectl apply -f deploy/base/namespace.yaml >/dev/null
+kubectl -n product-catalog apply -f deploy/base/serviceaccount.yaml >/dev/null
+namespace=product-catalog
+say "webhook up and registered in $(($(date +%s) - start_time)) s since the start of this test"
+
+# --- 1. Both images roll out through the webhook. ---
+delete_deployment() {
+  kubectl -n "$namespace" delete deploy/product-catalog --wait=true --timeout 60s >/dev/null
+  kubectl -n "$namespace" wait --for=delete pod -l app.kubernetes.io/name=product-catalog --timeout 60s >/dev/null
+}
+# rollout OVERLAY IMAGE: applies the overlay pinned to IMAGE and waits for
+# it; prints the seconds it took.
+rollout() {
+  local began
+  render "$1" "$2" >"$work/$1.yaml"
+  began=$(date +%s.%N)
+  kubectl apply -f "$work/$1.yaml" >"$work/apply.log" 2>&1 || { cat "$work/apply.log" >&2; return 1; }
+  kubectl -n "$namespace" rollout status deploy/product-catalog --timeout 120s >/dev/null ||
+    { kubectl -n "$namespace" get pods,rs -o wide >&2; return 1; }
+  echo "$(date +%s.%N) - $began" | bc
+}
+for overlay in dockerfile ko; do
+  image=$dockerfile_image
+  [[ $overlay == ko ]] && image=$ko_image
+  seconds=$(rollout "$overlay" "$image") || die "the $overlay image's Deployment did not roll out through the webhook"
+  running=$(kubectl -n "$namespace" get pods -l app.kubernetes.io/name=product-catalog -o json |
+    jq -r '[.items[] | select(.status.phase == "Running") | .status.containerStatuses[0].imageID] | unique | join(" ")')
+  [[ $running == *"$(digest_of "$image")" ]] || die "$overlay: the pods run ${running:-nothing}, want $image"
+  say "ok, admitted: deploy/overlays/$overlay pinned to $image rolled out through the webhook in $(printf '%.1f' "$seconds") s; its pods run that digest, pulled from the registry"
+  [[ $overlay == ko ]] || delete_deployment
+done
+
+# --- 2. Refusals, by kubectl apply, with the policy's own message. ---
+# refused WHAT IMAGE MESSAGE: a Deployment of IMAGE is refused by the
+# webhook, naming MESSAGE; no new pod is created.
+pod_spec() {
+  jq -n --arg image "$1" --arg name "${2:-refused}" '{apiVersion: "v1", kind: "Pod",
+    metadata: {name: $name, namespace: "product-catalog"},
+    spec: {serviceAccountName: "product-catalog", securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: "RuntimeDefault"}},
+      containers: [{name: "product-catalog", image: $image,
+        securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: ["ALL"]}}}]}}'
+}
+refused() {
+  local what=$1 image=$2 message=$3 refusal
+  render ko >"$work/refused.yaml" 2>/dev/null
+  if refusal=$(sed "s#^\(\s*image:\).*#\1 $image#" "$work/refused.yaml" | kubectl apply -f - 2>&1); then
+    die "the cluster admitted a Deployment of $what ($image)"
+  fi
+  grep -q 'admission webhook "validating.policy.product-catalog.local" denied the request' <<<"$refusal" ||
+    die "a Deployment of $what was refused, but not by the webhook: $refusal"
+  grep -qF -- "$message" <<<"$refusal" || die "a Deployment of $what was refused, but not for '$message': $refusal"
+  # The same image in a bare pod: the pods' own check, not just the Deployment's.
+  if refusal=$(pod_spec "$image" | kubectl apply -f - 2>&1); then die "the cluster admitted a pod of $what"; fi
+  grep -qF -- "$message" <<<"$refusal" || die "a pod of $what was refused, but not for '$message': $refusal"
+  say "ok, refused by the webhook: $what (\"$message\")"
+  echo "$what: $refusal" >>"$out/refusals.txt"
+}
+: >"$out/refusals.txt"
+refused "an unsigned image" "$unsigned" "no matching attestations"
+refused "an image signed with another key" "$stranger" "accepted signatures do not match threshold, Found: 0, Expected 1"
+refused "an image signed without its attestations" "$unattested" "no matching attestations"
+refused "an image whose SBOM attestation fails the policy" "$badsbom" "the base image is not listed by digest"
+refused "an image no policy names" "$elsewhere" "no matching policies"
+# The tag, while it names the signed image: the webhook pins the pod to
+# that digest. Then the tag moves.
+pod_spec "$ko_repo:moving" tagged | kubectl apply -f - >"$work/tagged.log" 2>&1 ||
+  { cat "$work/tagged.log" >&2; die "a pod of $ko_repo:moving, naming the signed image, was refused"; }
+resolved=$(kubectl -n "$namespace" get pod tagged -o jsonpath='{.spec.containers[0].image}')
+[[ $resolved == "$ko_repo:moving@$(digest_of "$ko_image")" || $resolved == "$ko_image" ]] ||
+  die "the webhook left the tag unresolved: the pod names $resolved, want the signed digest"
+kubectl -n "$namespace" delete pod tagged --wait=false >/dev/null
+say "ok, admitted: a pod of a tag naming the signed image, pinned by the webhook to $resolved"
+crane tag "$unsigned" moving 2>/dev/null
+refused "a tag that moved to an unsigned digest" "$ko_repo:moving" "no matching attestations"
+grep -q "$(digest_of "$unsigned")" <<<"$(tail -1 "$out/refusals.txt")" ||
+  die "the moved tag was refused, but the refusal does not name the digest it moved to ($(digest_of "$unsigned"))"
+
+# --- 3. The webhook's cost. ---
+# latency NAMESPACE: creates 100 pods that never run (a scheduling gate)
+# through the API, then deletes them; prints each creation's time in
+# milliseconds from the request sent to the response read (curl: total
+# minus the TLS handshake).
+token=$(cut -d, -f1 "$K8S_STATE/pki/tokens.csv")
+latency() {
+  local ns=$1 i
+  for ((i = 0; i < 100; i++)); do
+    pod_spec "$ko_image" "latency-$i" | jq --arg ns "$ns" '.metadata.namespace = $ns | .spec.schedulingGates = [{name: "product-catalog.local/never"}]
+      | .spec.serviceAccountName = "default"' |
+      curl -fsS -k -o /dev/null -w '%{time_total} %{time_appconnect}\n' -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' --data-binary @- "$api/api/v1/namespaces/$ns/pods" |
+      awk '{printf "%.1f\n", ($1 - $2) * 1000}'
+  done
+  kubectl -n "$ns" delete pods -l '!app.kubernetes.io/name' --wait=false >/dev/null
+}
+percentile() { sort -n | awk -v p="$1" '{v[NR] = $1} END {i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i]}'; }
+kubectl create namespace latency-opted-out >/dev/null
+kubectl create namespace latency-opted-in >/dev/null
+kubectl label namespace latency-opted-in policy.sigstore.dev/include=true >/dev/null
+for ns in latency-opted-out latency-opted-in; do
+  kubectl -n "$ns" wait --for=jsonpath='{.metadata.name}'=default serviceaccount/default --timeout 30s >/dev/null 2>&1 ||
+    k8s_wait "the default service account of $ns" 30 "$K8S_BIN/kubectl" -n "$ns" get serviceaccount default
+done
+latency latency-opted-out >"$out/latency-without.txt"
+latency latency-opted-in >"$out/latency-with.txt"
+without_p50=$(percentile 50 <"$out/latency-without.txt") without_p99=$(percentile 99 <"$out/latency-without.txt")
+with_p50=$(percentile 50 <"$out/latency-with.txt") with_p99=$(percentile 99 <"$out/latency-with.txt")
+say "cost: a pod creation takes p50 $with_p50 ms, p99 $with_p99 ms through the webhook; p50 $without_p50 ms, p99 $without_p99 ms without (100 each)"
+# The rollout, the same Deployment without the webhook (the namespace's
+# opt-in label removed) and with it.
+delete_deployment
+kubectl label namespace "$namespace" policy.sigstore.dev/include- >/dev/null
+without=$(rollout ko "$ko_image") || die "the rollout without the webhook failed"
+delete_deployment
+kubectl label namespace "$namespace" policy.sigstore.dev/include=true >/dev/null
+with=$(rollout ko "$ko_image") || die "the rollout with the webhook failed"
+say "cost: the ko Deployment's rollout (3 pods) takes $(printf '%.1f' "$with") s through the webhook, $(printf '%.1f' "$without") s without ($(echo "scale=2; $with / $without" | bc)x)"
+{
+  echo "admission latency (ms, 100 pod creations): with p50 $with_p50 p99 $with_p99; without p50 $without_p50 p99 $without_p99"
+  echo "rollout (s, 3 pods): with $with; without $without"
+} >"$out/cost.txt"
+
+# --- 4. The webhook down: fail closed where it applies, nowhere else. ---
+kill "$webhook_pid"
+wait "$webhook_pid" 2>/dev/null || true
+webhook_pid=""
+if refusal=$(pod_spec "$ko_image" while-down | kubectl apply -f - 2>&1); then
+  die "with the webhook down the cluster admitted a pod in $namespace: it fails open"
+fi
+grep -q 'failed calling webhook' <<<"$refusal" || die "with the webhook down a pod was refused, but not for the webhook: $refusal"
+say "ok, refused with the webhook down (fail closed): $(grep -o 'failed calling webhook[^:]*' <<<"$refusal" | head -1)"
+kubectl create namespace not-opted-in >/dev/null
+k8s_wait "the default service account of not-opted-in" 30 "$K8S_BIN/kubectl" -n not-opted-in get serviceaccount default
+pod_spec "$ko_image" elsewhere | jq '.metadata.namespace = "not-opted-in" | .spec.serviceAccountName = "default"' |
+  kubectl apply -f - >"$work/elsewhere.log" 2>&1 || { cat "$work/elsewhere.log" >&2; die "with the webhook down a pod in a namespace that did not opt in was refused"; }
+say "ok, admitted with the webhook down: a pod in a namespace that did not opt in"
+
+kubectl delete namespace "$namespace" not-opted-in latency-opted-in latency-opted-out --wait=false >/dev/null
+kubectl wait --for=delete pods --all -A --timeout 90s >/dev/null 2>&1 ||
+  say "pods still terminating after 90 s; cluster_down kills them"
+cluster_down
+host_restored || die "the host is not as the cluster found it"
+iptables -D INPUT -j "$chain" && iptables -F "$chain" && iptables -X "$chain"
+say "ok: the cluster, the webhook and its iptables chain are gone; the host is restored"
+say "PASS in $(($(date +%s) - start_time)) s"
