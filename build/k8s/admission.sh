@@ -115,7 +115,7 @@ export COSIGN_PASSWORD
 (cd "$work" && cosign generate-key-pair --output-key-prefix signer >/dev/null 2>&1 &&
   cosign generate-key-pair --output-key-prefix stranger >/dev/null 2>&1)
 for image in "$ko_image" "$dockerfile_image"; do
-  make -s sbom IMAGE="$image" >/dev/null
+  make -s sbom IMAGE="$image" >"$out/sbom.log" 2>&1 || { cat "$out/sbom.log" >&2; die "make sbom $image"; }
   make -s sign IMAGE="$image" COSIGN_KEY="$work/signer.key" >"$out/sign.log" 2>&1 ||
     { cat "$out/sign.log" >&2; die "make sign $image"; }
 done
@@ -413,7 +413,8 @@ say "cost: the ko Deployment's rollout (3 pods) takes $(printf '%.1f' "$with") s
 } >"$out/cost.txt"
 
 # --- 4. The webhook down: fail closed where it applies, nowhere else. ---
-kill "$webhook_pid"
+# Killed, as a crash or an OOM kill would (a TERM drains for most of a minute).
+kill -9 "$webhook_pid"
 wait "$webhook_pid" 2>/dev/null || true
 webhook_pid=""
 if refusal=$(pod_spec "$ko_image" while-down | kubectl apply -f - 2>&1); then
