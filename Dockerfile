@@ -19,6 +19,17 @@
 # 1.27.3 or later image, that line costs nothing. The seed built with Go
 # 1.22, past upstream support since early 2025, which held grpc and x/net on
 # versions with known, reachable vulnerabilities.
+#
+# Reproducible: built by build/reproducible/build.sh (BuildKit v0.33.1 with
+# an empty cache, SOURCE_DATE_EPOCH from the commit, the exporter's
+# rewrite-timestamp=true, no attestations), the same commit gives the same
+# image, bit for bit, wherever it is built; make test-reproducible proves it
+# (docs/images.md). This file's part: modes set here, not taken from the
+# checkout (whose umask may differ); owners 0:0 (COPY without --chown, files
+# made by root); a static binary with no paths or build id in it; nothing
+# fetched that is not checked (modules against go.sum, the toolchain against
+# the Go checksum database). Plain `docker buildx build .` still works,
+# reproducible or not.
 ARG GO_IMAGE=golang:1.27.2-alpine@sha256:85dc1069ac644ea3c527b177303a406eb3358192816cd7f9e5848eb658851673
 ARG RUNTIME_IMAGE=alpine:3.22@sha256:14358309a308569c32bdc37e2e0e9694be33a9d99e68afb0f5ff33cc1f695dce
 
@@ -63,7 +74,10 @@ LABEL org.opencontainers.image.title="product-catalog" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 WORKDIR /usr/src/app/
-COPY products/ ./products/
+# The catalog files by name, their mode fixed: a checkout's modes follow its
+# umask (0644 or 0664), and would otherwise reach the layer. The directory
+# COPY makes for them is 0755 whatever the checkout's is.
+COPY --chmod=0644 products/*.json ./products/
 COPY --from=build /usr/src/app/product-catalog ./
 # The OpenTelemetry demo's compose file checks its product catalog with
 # /bin/grpc_health_probe -addr=:PORT: that path is a link to the binary,

@@ -31,7 +31,7 @@ build: ## build ./product-catalog (static, reproducible, with the release Go)
 	GOTOOLCHAIN=$$(build/release-go.sh) CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o product-catalog .
 
 .PHONY: test
-test: lint test-go test-contract test-vuln fuzz-short test-policy test-scripts test-image test-supply-chain test-k8s ## every check and test (what CI runs)
+test: lint test-go test-contract test-vuln fuzz-short test-policy test-scripts test-image test-reproducible test-supply-chain test-k8s ## every check and test (what CI runs)
 
 # The handler and end-to-end tests record their HTTP exchanges here, for
 # test-contract to hold to openapi.json.
@@ -94,6 +94,10 @@ test-k8s: ## deploy/ on a real Kubernetes built here: dry run, restricted PSS, p
 .PHONY: test-image
 test-image: ## build the Dockerfile with BuildKit (stand-in bases) and test the image
 	build/test-image.sh
+
+.PHONY: test-reproducible
+test-reproducible: ## build the Dockerfile twice (linux/amd64 + arm64, pinned BuildKit, empty caches): same digests, or imagediff names the file (root)
+	build/reproducible/test.sh
 
 IMAGE_NAME ?= product-catalog
 .PHONY: image

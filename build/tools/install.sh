@@ -36,8 +36,11 @@ package_of() {
     staticcheck) echo "$here honnef.co/go/tools/cmd/staticcheck" ;;
     benchstat) echo "$here golang.org/x/perf/cmd/benchstat" ;;
     sbomcheck) echo "$here github.com/product-catalog/product-catalog/build/tools/sbomcheck" ;;
+    imagediff) echo "$here github.com/product-catalog/product-catalog/build/tools/imagediff" ;;
     actionlint) echo "$here/actionlint github.com/rhysd/actionlint/cmd/actionlint" ;;
     buildx) echo "$here/buildx github.com/docker/buildx/cmd/buildx" ;;
+    buildkitd) echo "$here/buildkit github.com/moby/buildkit/cmd/buildkitd" ;;
+    buildctl) echo "$here/buildkit github.com/moby/buildkit/cmd/buildctl" ;;
     grpcurl) echo "$here/grpc github.com/fullstorydev/grpcurl/cmd/grpcurl" ;;
     imagepull) echo "$here/imagepull github.com/product-catalog/product-catalog/build/tools/imagepull" ;;
     ghz) echo "$here/grpc github.com/bojand/ghz/cmd/ghz" ;;
@@ -125,7 +128,7 @@ install_kubernetes() {
 
 tools=("$@")
 if [[ ${#tools[@]} -eq 0 || ${tools[0]} == all ]]; then
-  tools=(crane ko cosign syft conftest govulncheck indexdb staticcheck benchstat sbomcheck actionlint buildx protoc-gen-go protoc-gen-go-grpc grpcurl ghz imagepull policy-tester)
+  tools=(crane ko cosign syft conftest govulncheck indexdb staticcheck benchstat sbomcheck imagediff actionlint buildx buildkitd buildctl protoc-gen-go protoc-gen-go-grpc grpcurl ghz imagepull policy-tester)
 fi
 for tool in "${tools[@]}"; do
   if [[ $tool == policy-tester || $tool == policy-webhook ]]; then
