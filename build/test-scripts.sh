@@ -6,6 +6,8 @@
 #   - verify.sh always fails with a reason, whatever cosign prints;
 #   - sbom-audit.sh never follows a symlink out of the image's files;
 #   - vulncheck.sh fails on a binary with a known vulnerability;
+#   - release-assets.sh signs keyless only, into a new directory, and
+#     nothing when a verification fails;
 #   - lib.sh's oci_purl spells base images as the purl spec wants;
 #   - the Makefile refuses a hostile VERSION (from a git tag) before any
 #     recipe runs;
@@ -58,6 +60,26 @@ for case in \
   fi
   ok "verify.sh names a reason when cosign fails with $name: $(grep -F 'FAIL' <<<"$out" | head -c 120)"
 done
+
+# release-assets.sh: keyless only, into a new directory, images by digest;
+# and a verification that fails stops it before anything is signed.
+assets_says() { # WANT ARGS...: release-assets.sh fails, naming WANT
+  local want=$1 out
+  shift
+  if out=$("$tree/build/supply-chain/release-assets.sh" "$@" 2>&1); then fail "release-assets.sh $* passed"; fi
+  grep -qF -- "$want" <<<"$out" || fail "release-assets.sh $*: want '$want', got:"$'\n'"$out"
+  ok "release-assets.sh refuses: $want"
+}
+mkdir -p "$work/assets-exist" "$tree/build/tools"
+# The scratch tree's install.sh builds nothing: the fakes are the tools.
+printf '#!/bin/sh\nexit 0\n' >"$tree/build/tools/install.sh"
+chmod +x "$tree/build/tools/install.sh"
+COSIGN_KEY=$work/cosign.key assets_says "signed keyless" "$work/assets-key" "$image"
+assets_says "the assets go into a new directory" "$work/assets-exist" "$image"
+assets_says "is not pinned by digest" "$work/assets-tag" "${image%@*}:v1.0.0"
+COSIGN_SAYS='Error: no matching attestations\n' assets_says "has no such attestation" "$work/assets-unverified" "$image"
+if compgen -G "$work/assets-unverified/*.sigstore.json" >/dev/null; then fail "release-assets.sh signed after a failed verification"; fi
+ok "release-assets.sh signs nothing when verification fails"
 
 # sbom-audit.sh: the entrypoint is a symlink. crane export serves a tree
 # built here; the host's own Go binary is what an absolute link would reach.

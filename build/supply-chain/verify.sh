@@ -7,7 +7,11 @@
 # With COSIGN_PUB (a cosign public key) it needs no Sigstore service: the
 # signatures were made without a transparency log. Without COSIGN_PUB it
 # verifies the keyless signature of this repository's CI workflow on the
-# default branch or a release tag, against Sigstore's public trust root.
+# default branch or a release tag, against Sigstore's public trust root,
+# and then the SLSA Build L3 provenance that slsa-framework/
+# slsa-github-generator's container workflow attested on the image: signed
+# by that workflow at the tag policy/attestations/provenance-slsa3 names,
+# in a run of this repository for a push, and passing that policy.
 #
 # usage: verify.sh IMAGE@sha256:... or IMAGE:tag@sha256:... (the tag must
 #        still point at the digest)
@@ -54,33 +58,64 @@ explain() {
   esac
 }
 
+# attestation IMAGE TYPE POLICY COSIGN_FLAG...: the TYPE attestations of
+# IMAGE that verify with the flags, each checked against POLICY; on a
+# failure, the policy's reasons or cosign's, named.
+attestation() {
+  local image=$1 type=$2 policy=$3 reasons
+  shift 3
+  say "verifying the $type attestation against ${policy#"$repo/"}"
+  if ! cosign verify-attestation "$@" --type "$type" --policy "$policy" \
+    "$image" >"$log.out" 2>"$log"; then
+    # The attestations verified but one failed its policy: name the reasons.
+    if grep -q 'validation errors occurred' "$log" &&
+      cosign verify-attestation "$@" --type "$type" "$image" >"$log.out" 2>/dev/null; then
+      reasons=$(jq -r '.payload | @base64d' "$log.out" | while IFS= read -r statement; do
+        conftest test --no-color -p "$policy" --namespace signature - <<<"$statement" 2>&1 |
+          sed -n 's/^FAIL - - signature - /  /p' || true
+      done)
+      die "the $type attestation of $image fails ${policy#"$repo/"}:"$'\n'"${reasons:-  (no reason given)}"
+    fi
+    explain "$type attestation"
+  fi
+}
+
 # verify_one TARGET: its signature, then each attestation against its
 # policy. explain and the messages name the digest being checked.
 verify_one() {
-  local image=$1 check type policy reasons
+  local image=$1 check
   say "verifying the signature of $image with $who"
   cosign verify "${flags[@]}" "$image" >/dev/null 2>"$log" || explain "signature"
 
   for check in spdxjson:spdx cyclonedx:cyclonedx slsaprovenance1:provenance; do
-    type=${check%%:*} policy=$repo/policy/attestations/${check#*:}/policy.rego
-    say "verifying the $type attestation against ${policy#"$repo/"}"
-    if ! cosign verify-attestation "${flags[@]}" --type "$type" --policy "$policy" \
-      "$image" >"$log.out" 2>"$log"; then
-      # The attestations verified but one failed its policy: name the reasons.
-      if grep -q 'validation errors occurred' "$log" &&
-        cosign verify-attestation "${flags[@]}" --type "$type" "$image" >"$log.out" 2>/dev/null; then
-        reasons=$(jq -r '.payload | @base64d' "$log.out" | while IFS= read -r statement; do
-          conftest test --no-color -p "$policy" --namespace signature - <<<"$statement" 2>&1 |
-            sed -n 's/^FAIL - - signature - /  /p' || true
-        done)
-        die "the $type attestation of $image fails ${policy#"$repo/"}:"$'\n'"${reasons:-  (no reason given)}"
-      fi
-      explain "$type attestation"
-    fi
+    attestation "$image" "${check%%:*}" "$repo/policy/attestations/${check#*:}/policy.rego" "${flags[@]}"
   done
 }
 
+# verify_slsa3 IMAGE: the generator's SLSA Build L3 provenance of the
+# pushed index (the generator attests the digest it is given, the index).
+# Its identity is every caller's, so the certificate must also say that a
+# run of this repository, for a push, asked for it; the policy then binds
+# what the generator wrote to this repository's release refs. The type is
+# given by its URI, so that cosign hands the policy the statement as
+# signed (policy/attestations/provenance-slsa3/policy.rego says why).
+verify_slsa3() {
+  local image=$1 policy=$repo/policy/attestations/provenance-slsa3/policy.rego generator
+  generator=$(sed -n 's/^generator := "\(.*\)"$/\1/p' "$policy")
+  [[ $generator == https://* ]] || die "${policy#"$repo/"} names no generator"
+  local who="the SLSA generator ($generator) in a run of ${source_repo#https://github.com/}"
+  local l3=(--certificate-identity "$generator"
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com
+    --certificate-github-workflow-repository "${source_repo#https://github.com/}"
+    --certificate-github-workflow-trigger push)
+  if local_registry "$image"; then l3+=(--allow-insecure-registry); fi
+  attestation "$image" https://slsa.dev/provenance/v0.2 "$policy" "${l3[@]}"
+}
+
 verify_one "$image"
+# With your key there is no L3 provenance to check: the generator signs with
+# its Sigstore identity, not your key (SECURITY.md, "Air-gapped").
+if [[ -z ${COSIGN_PUB:-} ]]; then verify_slsa3 "$image"; fi
 # An index's platform manifests are signed and attested each (sign.sh).
 platforms=0
 while read -r platform target; do
@@ -91,4 +126,6 @@ while read -r platform target; do
 done <<<"$(platform_manifests "$image")"
 what=$image
 ((platforms == 0)) || what="$image and its $platforms platform manifests"
-say "ok: $what: signed by $who; the SPDX, CycloneDX and provenance attestations of each verify and pass policy/attestations"
+slsa3=""
+[[ -n ${COSIGN_PUB:-} ]] || slsa3="; the SLSA generator's L3 provenance of $image verifies and passes policy/attestations/provenance-slsa3"
+say "ok: $what: signed by $who; the SPDX, CycloneDX and provenance attestations of each verify and pass policy/attestations$slsa3"

@@ -1,5 +1,8 @@
 # The structure of .github/workflows/ci.yml, checked by conftest:
 #   conftest test -p policy/workflow .github/workflows/ci.yml
+# (build/workflow-policy.sh; scorecard.yml and codeql.yml have policies of
+# their own in this directory, packages workflow.scorecard and
+# workflow.codeql).
 #
 # An allowlist: the workflow may hold exactly the triggers, jobs,
 # permissions, actions, inputs, secrets, expressions and environment
@@ -13,7 +16,9 @@
 # govulncheck and its image scan finds no fixable critical or high
 # vulnerability; releasing jobs wait for every test, never run for pull
 # requests, restore no cache and start from a tag on main; every image that
-# builds the release is pinned.
+# builds the release is pinned; the SLSA Build L3 provenance comes from the
+# one reviewed reusable workflow, at its tag, given only the image it is
+# about; only a tag's release-assets job writes the repository's contents.
 package main
 
 import rego.v1
@@ -54,6 +59,10 @@ push_only := "github.event_name != 'pull_request'"
 
 pull_request_only := "github.event_name == 'pull_request'"
 
+# A push of a tag (the trigger admits v* tags only): what a GitHub release
+# is made from.
+tag_push_only := "github.event_name == 'push' && github.ref_type == 'tag'"
+
 # Every job, by role. A job not named here is denied, and so is a job named
 # here that the workflow lacks: a release that does not need a deleted test
 # job would no longer wait for it.
@@ -63,12 +72,21 @@ job_roles := {
 	"image-test": "test",
 	"supply-chain-test": "test",
 	"pr-image": "pull-request build",
+	"reproducible-1": "reproducibility build",
+	"reproducible-2": "reproducibility build",
+	"reproducible": "reproducibility check",
 	"release-gate": "release gate",
 	"image": "release",
 	"ko": "release",
+	"provenance-image": "provenance",
+	"provenance-ko": "provenance",
 	"verify": "after release",
 	"kubernetes": "after release",
+	"release-assets": "release assets",
 }
+
+# The roles whose jobs every release waits for.
+gating_roles := {"test", "reproducibility check", "release gate"}
 
 # What each role may do. "if" is the job's exact condition (null: none);
 # "needs" the roles whose every job it must need; "permissions" the job's
@@ -89,16 +107,31 @@ roles := {
 		"actions": {"actions/checkout", "docker/setup-buildx-action", "docker/build-push-action"},
 		"secrets": false,
 	},
+	# Two runners build the Dockerfile image; a third job compares them.
+	"reproducibility build": {
+		"if": null,
+		"needs": set(),
+		"permissions": {"contents": "read"},
+		"actions": {"actions/checkout", "docker/setup-buildx-action"},
+		"secrets": false,
+	},
+	"reproducibility check": {
+		"if": null,
+		"needs": {"reproducibility build"},
+		"permissions": {"contents": "read"},
+		"actions": set(),
+		"secrets": false,
+	},
 	"release gate": {
 		"if": push_only,
-		"needs": {"test"},
+		"needs": {"test", "reproducibility check"},
 		"permissions": {"contents": "read"},
 		"actions": {"actions/checkout"},
 		"secrets": false,
 	},
 	"release": {
 		"if": push_only,
-		"needs": {"test", "release gate"},
+		"needs": {"test", "reproducibility check", "release gate"},
 		"permissions": {"contents": "read", "packages": "write", "id-token": "write"},
 		"actions": {
 			"actions/checkout", "actions/setup-go", "docker/setup-buildx-action",
@@ -106,16 +139,55 @@ roles := {
 		},
 		"secrets": true,
 	},
+	# A call of the SLSA generator (reusable_workflows below): no steps of
+	# ours, exactly the permissions its documentation asks for.
+	"provenance": {
+		"if": push_only,
+		"needs": {"test", "reproducibility check", "release gate"},
+		"permissions": {"actions": "read", "id-token": "write", "packages": "write"},
+		"actions": set(),
+		"secrets": true,
+	},
 	# No condition of their own: they need the release jobs, so they are
 	# skipped whenever those are.
 	"after release": {
 		"if": null,
-		"needs": {"release"},
+		"needs": {"release", "provenance"},
 		"permissions": {"contents": "read", "packages": "read"},
 		"actions": {"actions/checkout", "actions/setup-go", "docker/login-action"},
 		"secrets": true,
 	},
+	# The only job that writes the repository's contents: a tag's GitHub
+	# release, after everything else.
+	"release assets": {
+		"if": tag_push_only,
+		"needs": {"test", "reproducibility check", "release gate", "release", "provenance", "after release"},
+		"permissions": {"contents": "write", "id-token": "write", "packages": "read"},
+		"actions": {"actions/checkout", "actions/setup-go", "docker/login-action"},
+		"secrets": true,
+	},
 }
+
+# The one reusable workflow a job may call, and how: the SLSA generator's
+# container workflow, by the tag it requires (a commit or a branch fails in
+# its generate-builder step, .github/actions/generate-builder/builder-fetch.sh:
+# "Expected ref of the form refs/tags/vX.Y.Z"; and slsa-verifier trusts only tags:
+# slsa-github-generator README, "Referencing SLSA builders and
+# generators"), with exactly the inputs and the secret its README's
+# example passes. No continue-on-error (a failed provenance would pass),
+# no compile-generator, no provenance-repository (it would push the
+# provenance where no policy looks), no secrets: inherit.
+reusable_workflows := {"slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml": {
+	"ref": "v2.1.0",
+	"inputs": {"image", "digest", "registry-username"},
+	"secrets": {"registry-password"},
+}}
+
+# Which release job's image each provenance job attests: it must need that
+# job and pass exactly its name and digest outputs.
+attests := {"provenance-image": "image", "provenance-ko": "ko"}
+
+reusable_job_keys := {"name", "if", "needs", "permissions", "uses", "with", "secrets"}
 
 # Every action, at the one commit ci.yml uses, with the inputs it may be
 # given. The commit is the allowlist: a Renovate bump of a `uses:` line in
@@ -145,7 +217,7 @@ actions := {
 	"docker/build-push-action": {
 		"sha": "263435318d21b8e681c14492fe198d362a7d2c83", "version": "v6.18.0",
 		"inputs": {
-			"context", "platforms", "push", "no-cache", "tags", "build-args",
+			"context", "platforms", "push", "outputs", "no-cache", "tags", "build-args",
 			"attests", "provenance", "cache-from", "cache-to",
 		},
 	},
@@ -193,6 +265,7 @@ allowed_workflow_env := {"GO_VERSION", "RELEASE_GO_IMAGE", "BUILDKIT_IMAGE", "SB
 allowed_step_env := {
 	"GOVULNDB", "REF_NAME", "REF_TYPE", "REPOSITORY", "IMAGE", "VERSION", "GO_IMAGE",
 	"DOCKERFILE_IMAGE", "KO_IMAGE", "REGISTRY_USER", "REGISTRY_TOKEN",
+	"FIRST_DIGEST", "SECOND_DIGEST", "GH_REPO", "GH_TOKEN",
 }
 
 # The only secret is the job's own token, and it goes only where a registry
@@ -204,6 +277,9 @@ secret_value := "${{ secrets.GITHUB_TOKEN }}"
 secret_inputs := {"docker/login-action": "password", "anchore/scan-action": "registry-password"}
 
 secret_env := {"REGISTRY_TOKEN"}
+
+# gh's token, for the release-assets job's upload alone.
+release_secret_env := "GH_TOKEN"
 
 # What a ${{ }} expression may read. Event payloads (github.event.*,
 # github.head_ref) carry text anyone can write, and functions such as
@@ -265,9 +341,73 @@ tested_by := {
 	"supply-chain-test": ["make test-supply-chain"],
 }
 
-# Inputs whose value decides what is built, when they are given: a context
-# URL would build and sign someone else's source under our name.
-fixed_inputs := {"docker/build-push-action": {"context": "."}}
+# The roles whose every script is reviewed: each run step, in order, with
+# its id, env and script word for word. The reproducibility check passes
+# whatever a build it does not reproduce prints, and an edited release
+# upload could publish anything; so neither is left to review alone.
+reproducible_build_script := `epoch=$(git log -1 --format=%ct)
+docker buildx build --platform linux/amd64,linux/arm64 --no-cache \
+  --build-arg GO_IMAGE="$GO_IMAGE" --build-arg SOURCE_DATE_EPOCH="$epoch" \
+  --provenance=false --sbom=false --metadata-file "$RUNNER_TEMP/metadata.json" \
+  --output "type=oci,dest=$RUNNER_TEMP/image.tar,rewrite-timestamp=true" .
+digest=$(jq -r '."containerimage.digest"' "$RUNNER_TEMP/metadata.json")
+[[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "the build reported no index digest: '$digest'"; exit 1; }
+mkdir -p "$RUNNER_TEMP/oci"
+tar -xf "$RUNNER_TEMP/image.tar" -C "$RUNNER_TEMP/oci"
+jq -e --arg d "$digest" '.manifests[0].digest == $d' "$RUNNER_TEMP/oci/index.json" >/dev/null
+jq . "$RUNNER_TEMP/oci/blobs/sha256/${digest#sha256:}"
+echo "digest=$digest" >>"$GITHUB_OUTPUT"
+`
+
+reproducible_check_script := `[[ $FIRST_DIGEST =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "the first runner reported no digest: '$FIRST_DIGEST'"; exit 1; }
+[[ $FIRST_DIGEST == "$SECOND_DIGEST" ]] ||
+  { echo "not reproducible: $FIRST_DIGEST on one runner, $SECOND_DIGEST on the other (each build job prints its index)"; exit 1; }
+echo "reproducible: both runners built $FIRST_DIGEST"
+`
+
+release_assets_script := `build/supply-chain/release-assets.sh "$RUNNER_TEMP/assets" "$DOCKERFILE_IMAGE" "$KO_IMAGE"`
+
+release_upload_script := `gh release view "$VERSION" >/dev/null 2>&1 ||
+  gh release create "$VERSION" --verify-tag --title "$VERSION" --notes "Images by digest, their SBOMs and SLSA Build L3 provenance, each with a Sigstore bundle: SECURITY.md, How to verify an image."
+gh release upload "$VERSION" "$RUNNER_TEMP"/assets/* --clobber
+`
+
+exact_runs := {
+	"reproducibility build": [{"id": "build", "env": {"GO_IMAGE": "${{ env.RELEASE_GO_IMAGE }}"}, "run": reproducible_build_script}],
+	"reproducibility check": [{
+		"id": null, "env": {
+			"FIRST_DIGEST": "${{ needs.reproducible-1.outputs.digest }}",
+			"SECOND_DIGEST": "${{ needs.reproducible-2.outputs.digest }}",
+		},
+		"run": reproducible_check_script,
+	}],
+	"release assets": [
+		{
+			"id": null, "env": {
+				"DOCKERFILE_IMAGE": "${{ needs.image.outputs.image }}",
+				"KO_IMAGE": "${{ needs.ko.outputs.image }}",
+			},
+			"run": release_assets_script,
+		},
+		{
+			"id": null, "env": {
+				"VERSION": "${{ github.ref_name }}",
+				"GH_REPO": "${{ github.repository }}",
+				"GH_TOKEN": secret_value,
+			},
+			"run": release_upload_script,
+		},
+	],
+}
+
+# Their outputs, exactly: the compare job reads these.
+exact_outputs := {"reproducibility build": {"digest": "${{ steps.build.outputs.digest }}"}}
+
+# Inputs whose value decides what is built, or where it goes, when they are
+# given: a context URL would build and sign someone else's source under our
+# name, and an output of another type or name would push elsewhere than the
+# tag the signing steps read (the image exporter takes its name from tags).
+fixed_inputs := {"docker/build-push-action": {"context": ".", "outputs": "type=image,rewrite-timestamp=true"}}
 
 # --- Helpers ------------------------------------------------------------------
 
@@ -365,7 +505,7 @@ secret_reads contains [path, value] if {
 # no such chain and is in none, whatever the condition says.
 skips_with_needs(job) if not job["if"]
 
-skips_with_needs(job) if job["if"] in {push_only, pull_request_only}
+skips_with_needs(job) if job["if"] in {push_only, pull_request_only, tag_push_only}
 
 skip_graph[name] := needs(job) if {
 	some name, job in jobs
@@ -379,7 +519,7 @@ skip_graph[name] := [] if {
 
 never_for_pull_requests(name) if {
 	some n in graph.reachable(skip_graph, {name})
-	object.get(jobs, [n, "if"], null) == push_only
+	object.get(jobs, [n, "if"], null) in {push_only, tag_push_only}
 }
 
 # --- Triggers and the workflow's own keys -------------------------------------
@@ -492,16 +632,109 @@ malformed_jobs := ({name | some name, job in jobs; not is_object(job)} | {name |
 	not is_object(step)
 }
 
+job_keys(name) := reusable_job_keys if role(name) == "provenance"
+
+else := allowed_job_keys
+
 deny contains msg if {
 	some name, job in jobs
-	some key in (object.keys(job) - allowed_job_keys)
-	msg := sprintf("job %s: %s is not allowed%s; a job may set only %s", [name, key, hint(key), concat(", ", sort(allowed_job_keys))])
+	some key in (object.keys(job) - job_keys(name))
+	msg := sprintf("job %s: %s is not allowed%s; a job may set only %s", [name, key, hint(key), concat(", ", sort(job_keys(name)))])
 }
 
 deny contains msg if {
 	some name, job in jobs
+	not role(name) == "provenance"
 	not object.get(job, "runs-on", null) in allowed_runners
 	msg := sprintf("job %s: runs-on %v is not allowed; only %s (a self-hosted runner keeps what a pull request leaves)", [name, object.get(job, "runs-on", null), concat(", ", sort(allowed_runners))])
+}
+
+# --- The SLSA generator's calls ---
+
+deny contains msg if {
+	some name, job in jobs
+	role(name) == "provenance"
+	not called_workflow(job)
+	msg := sprintf("job %s (provenance): uses %v is not allowed; only %s, by its tag (the generator refuses a branch or a commit, and the policies that read its provenance accept that tag alone)", [name, object.get(job, "uses", null), concat(", ", sorted_calls)])
+}
+
+sorted_calls := sort([sprintf("%s@%s", [w, r.ref]) | some w, r in reusable_workflows])
+
+called_workflow(job) if {
+	some w, r in reusable_workflows
+	job.uses == sprintf("%s@%s", [w, r.ref])
+}
+
+deny contains msg if {
+	some name, job in jobs
+	role(name) == "provenance"
+	want := {
+		"image": sprintf("${{ needs.%s.outputs.name }}", [object.get(attests, name, "(a release job)")]),
+		"digest": sprintf("${{ needs.%s.outputs.digest }}", [object.get(attests, name, "(a release job)")]),
+		"registry-username": "${{ github.actor }}",
+	}
+	object.get(job, "with", null) != want
+	msg := sprintf("job %s (provenance): with %v is not allowed; exactly %v: the image and digest of the job it attests, and no other input (continue-on-error would let a failed provenance pass; provenance-repository would put it where no policy looks)", [name, object.get(job, "with", null), want])
+}
+
+deny contains msg if {
+	some name, job in jobs
+	role(name) == "provenance"
+	object.get(job, "secrets", null) != {"registry-password": secret_value}
+	msg := sprintf("job %s (provenance): secrets %v are not allowed; exactly {\"registry-password\": %q} (secrets: inherit would hand it every secret)", [name, object.get(job, "secrets", null), secret_value])
+}
+
+deny contains msg if {
+	some name, job in jobs
+	role(name) == "provenance"
+	not attests[name] in needs(job)
+	msg := sprintf("job %s (provenance) does not need %v, the job whose image it attests", [name, object.get(attests, name, "(a release job)")])
+}
+
+# --- Reviewed scripts ---
+
+runs_of(job) := [{"id": object.get(step, "id", null), "env": object.get(step, "env", {}), "run": step.run} |
+	some step in steps(job)
+	is_object(step)
+	is_string(object.get(step, "run", null))
+]
+
+deny contains msg if {
+	some name, job in jobs
+	want := exact_runs[role(name)]
+	runs_of(job) != want
+	msg := sprintf("job %s (%s): its scripts are not the reviewed ones; each run step, in order, must be exactly one of policy/workflow's exact_runs[%q] (id, env and script word for word)", [name, role(name), role(name)])
+}
+
+deny contains msg if {
+	some name, job in jobs
+	want := exact_outputs[role(name)]
+	object.get(job, "outputs", {}) != want
+	msg := sprintf("job %s (%s): outputs %v, want exactly %v", [name, role(name), object.get(job, "outputs", {}), want])
+}
+
+deny contains msg if {
+	some name, job in jobs
+	role(name) in object.keys(exact_runs)
+	used := {action(step) | some step in steps(job); is_string(object.get(step, "uses", null))}
+	used != spec(name).actions
+	msg := sprintf("job %s (%s) uses %v; exactly %v, each once", [name, role(name), used, spec(name).actions])
+}
+
+deny contains msg if {
+	some name, job in jobs
+	role(name) in object.keys(exact_runs)
+	uses := [step.uses | some step in steps(job); is_string(object.get(step, "uses", null))]
+	count(uses) != count({u | some u in uses})
+	msg := sprintf("job %s (%s) uses an action twice", [name, role(name)])
+}
+
+# A GitHub release is written only by the release-assets job.
+deny contains msg if {
+	some [name, i, step] in run_steps
+	regex.match(`\bgh\b[^\n]*\brelease\b|\bapi\b[^\n]*/releases`, step.run)
+	role(name) != "release assets"
+	msg := sprintf("job %s, %s: writes or reads GitHub releases; only the tag's release-assets job may", [name, step_label(i, step)])
 }
 
 deny contains msg if {
@@ -541,7 +774,7 @@ deny contains msg if {
 
 deny contains msg if {
 	some name in writers
-	some gate in jobs_in_roles({"test", "release gate"})
+	some gate in jobs_in_roles(gating_roles)
 	not gate in needs(jobs[name])
 	msg := sprintf("job %s holds write permissions but does not need %s", [name, gate])
 }
@@ -702,7 +935,7 @@ deny contains msg if {
 deny contains msg if {
 	some [path, value] in secret_reads
 	not secret_allowed(path, value)
-	msg := sprintf("%s reads secrets; only %s, as the whole value of %s or env %s, in a release or after-release job", [where(path), secret_value, concat(" or ", sort([sprintf("%s's %s", [a, i]) | some a, i in secret_inputs])), concat(", ", sort(secret_env))])
+	msg := sprintf("%s reads secrets; only %s, as the whole value of %s or env %s, in a release or after-release job (and as the generator's registry-password, and release-assets' %s)", [where(path), secret_value, concat(" or ", sort([sprintf("%s's %s", [a, i]) | some a, i in secret_inputs])), concat(", ", sort(secret_env)), release_secret_env])
 }
 
 secret_allowed(path, value) if {
@@ -717,6 +950,19 @@ secret_allowed(path, value) if {
 	["jobs", name, "steps", _, "env", variable] = path
 	spec(name).secrets
 	variable in secret_env
+}
+
+secret_allowed(path, value) if {
+	value == secret_value
+	["jobs", name, "steps", _, "env", release_secret_env] = path
+	role(name) == "release assets"
+}
+
+# The generator logs in to the registry to push its attestation.
+secret_allowed(path, value) if {
+	value == secret_value
+	["jobs", name, "secrets", "registry-password"] = path
+	role(name) == "provenance"
 }
 
 # --- What the tests and the release gate run ----------------------------------
@@ -767,9 +1013,11 @@ pinned_image(ref) if regex.match(`^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?@sha2
 # the build (BUILDKIT_SYNTAX hands the build to another frontend; a second
 # GO_IMAGE line, indented or quoted, is the one buildx keeps): each is one
 # of the reviewed values exactly, as ci.yml writes it.
+# The release's set carries SOURCE_DATE_EPOCH (the commit's time, from a
+# step of the job), as build/reproducible/build.sh builds.
 allowed_build_args := {
 	"GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\n",
-	"GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\n",
+	"GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\nSOURCE_DATE_EPOCH=${{ steps.epoch.outputs.epoch }}\n",
 }
 
 deny contains msg if {
@@ -891,6 +1139,7 @@ scans_before(name, i) if {
 
 deny contains msg if {
 	some name in writers
+	role(name) == "release"
 	not name in signing_jobs
 	msg := sprintf("job %s holds write permissions but signs nothing (make sign)", [name])
 }

@@ -26,9 +26,9 @@ scan := {"uses": uses("anchore/scan-action"), "with": {
 }}
 
 build := {"id": "build", "uses": uses("docker/build-push-action"), "with": {
-	"push": true, "no-cache": true,
+	"push": true, "no-cache": true, "outputs": "type=image,rewrite-timestamp=true",
 	"tags": "${{ steps.name.outputs.image }}:${{ github.sha }}",
-	"build-args": "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\n",
+	"build-args": "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\nSOURCE_DATE_EPOCH=${{ steps.epoch.outputs.epoch }}\n",
 	"attests": "type=sbom,generator=${{ env.SBOM_GENERATOR }}",
 }}
 
@@ -40,7 +40,28 @@ sign := {"name": "Sign", "env": {"IMAGE": "${{ steps.build.outputs.image }}"}, "
 
 gating_job(command) := {"runs-on": "ubuntu-24.04", "steps": [checkout, setup_go, {"name": "Test", "run": command}]}
 
-tests_and_gate := ["go", "policy", "image-test", "supply-chain-test", "release-gate"]
+tests_and_gate := ["go", "policy", "image-test", "supply-chain-test", "reproducible", "release-gate"]
+
+repro_build := {
+	"runs-on": "ubuntu-24.04",
+	"outputs": {"digest": "${{ steps.build.outputs.digest }}"},
+	"steps": [checkout, buildx, {"id": "build", "env": {"GO_IMAGE": "${{ env.RELEASE_GO_IMAGE }}"}, "run": reproducible_build_script}],
+}
+
+generator := "slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0"
+
+provenance_call(job) := {
+	"if": "github.event_name != 'pull_request'",
+	"needs": array.concat(tests_and_gate, [job]),
+	"permissions": {"actions": "read", "id-token": "write", "packages": "write"},
+	"uses": generator,
+	"with": {
+		"image": sprintf("${{ needs.%s.outputs.name }}", [job]),
+		"digest": sprintf("${{ needs.%s.outputs.digest }}", [job]),
+		"registry-username": "${{ github.actor }}",
+	},
+	"secrets": {"registry-password": "${{ secrets.GITHUB_TOKEN }}"},
+}
 
 releasing := {"contents": "read", "packages": "write", "id-token": "write"}
 
@@ -77,9 +98,16 @@ good := {
 				{"uses": uses("docker/build-push-action"), "with": {"push": false, "build-args": "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\n", "cache-from": "type=gha", "cache-to": "type=gha,mode=max"}},
 			],
 		},
+		"reproducible-1": repro_build,
+		"reproducible-2": repro_build,
+		"reproducible": {"needs": ["reproducible-1", "reproducible-2"], "runs-on": "ubuntu-24.04", "steps": [{
+			"name": "Compare",
+			"env": {"FIRST_DIGEST": "${{ needs.reproducible-1.outputs.digest }}", "SECOND_DIGEST": "${{ needs.reproducible-2.outputs.digest }}"},
+			"run": reproducible_check_script,
+		}]},
 		"release-gate": {
 			"if": "github.event_name != 'pull_request'",
-			"needs": ["go", "policy", "image-test", "supply-chain-test"],
+			"needs": ["go", "policy", "image-test", "supply-chain-test", "reproducible"],
 			"runs-on": "ubuntu-24.04",
 			"steps": [
 				{"uses": uses("actions/checkout"), "with": {"persist-credentials": false, "fetch-depth": 0}},
@@ -101,15 +129,28 @@ good := {
 				audit, vulncheck, scan, sign,
 			],
 		},
+		"provenance-image": provenance_call("image"),
+		"provenance-ko": provenance_call("ko"),
 		"verify": {
-			"needs": ["image", "ko"], "runs-on": "ubuntu-24.04", "permissions": reading,
+			"needs": ["image", "ko", "provenance-image", "provenance-ko"], "runs-on": "ubuntu-24.04", "permissions": reading,
 			"steps": [checkout, setup_go, login, {"env": {"KO_IMAGE": "${{ needs.ko.outputs.image }}"}, "run": "make verify IMAGE=\"$KO_IMAGE\""}],
 		},
 		"kubernetes": {
-			"needs": ["image", "ko", "verify"], "runs-on": "ubuntu-24.04", "permissions": reading,
+			"needs": ["image", "ko", "provenance-image", "provenance-ko", "verify"], "runs-on": "ubuntu-24.04", "permissions": reading,
 			"steps": [
 				checkout, setup_go, login,
 				{"env": {"REGISTRY_USER": "${{ github.actor }}", "REGISTRY_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}, "run": "build/k8s/kind.sh"},
+			],
+		},
+		"release-assets": {
+			"if": "github.event_name == 'push' && github.ref_type == 'tag'",
+			"needs": array.concat(tests_and_gate, ["image", "ko", "provenance-image", "provenance-ko", "verify", "kubernetes"]),
+			"runs-on": "ubuntu-24.04",
+			"permissions": {"contents": "write", "id-token": "write", "packages": "read"},
+			"steps": [
+				checkout, setup_go, login,
+				{"name": "Assets", "env": {"DOCKERFILE_IMAGE": "${{ needs.image.outputs.image }}", "KO_IMAGE": "${{ needs.ko.outputs.image }}"}, "run": release_assets_script},
+				{"name": "Upload", "env": {"VERSION": "${{ github.ref_name }}", "GH_REPO": "${{ github.repository }}", "GH_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}, "run": release_upload_script},
 			],
 		},
 	},
@@ -530,4 +571,127 @@ test_kubernetes_job_before_verification if {
 
 test_kubernetes_job_that_writes if {
 	denied(add("/jobs/kubernetes/permissions/packages", "write"), "no read-only job runs build/k8s/kind.sh")
+}
+
+# --- Reproducibility ---
+
+test_reproducibility_check_that_only_echoes if {
+	denied(replace("/jobs/reproducible/steps/0/run", "echo reproducible"), "job reproducible (reproducibility check): its scripts are not the reviewed ones")
+}
+
+test_reproducible_build_edited if {
+	want := "job reproducible-2 (reproducibility build): its scripts are not the reviewed ones"
+	denied(replace("/jobs/reproducible-2/steps/2/run", strings.replace_n({"--no-cache": "--cache-from type=gha"}, reproducible_build_script)), want)
+	denied(replace("/jobs/reproducible-2/steps/2/env/GO_IMAGE", "golang:1.27-alpine"), want)
+	denied(add("/jobs/reproducible-2/steps/-", {"run": "echo digest=sha256:0 >>\"$GITHUB_OUTPUT\""}), want)
+}
+
+test_reproducible_build_outputs if {
+	denied(replace("/jobs/reproducible-1/outputs/digest", "${{ needs.reproducible-2.outputs.digest }}"), "job reproducible-1 (reproducibility build): outputs")
+}
+
+test_reproducible_build_actions if {
+	denied(remove("/jobs/reproducible-1/steps/1"), "job reproducible-1 (reproducibility build) uses")
+	denied(add("/jobs/reproducible-1/steps/1", buildx), "uses an action twice")
+}
+
+test_release_skips_reproducibility if {
+	denied(replace("/jobs/release-gate/needs", ["go", "policy", "image-test", "supply-chain-test"]), "job release-gate (release gate) does not need reproducible")
+	denied(replace("/jobs/image/needs", ["go", "policy", "image-test", "supply-chain-test", "release-gate"]), "job image holds write permissions but does not need reproducible")
+}
+
+# --- The SLSA generator ---
+
+test_generator_at_a_branch_or_commit if {
+	every ref in ["main", "v2", "f7dd8c54c2067bafc12ca7a55595d5ee9b75204a", "refs/heads/v2.1.0"] {
+		denied(replace("/jobs/provenance-ko/uses", sprintf("slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@%s", [ref])), "job provenance-ko (provenance): uses")
+	}
+}
+
+test_another_reusable_workflow if {
+	denied(replace("/jobs/provenance-ko/uses", "slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@v2.1.0"), "job provenance-ko (provenance): uses")
+	denied(replace("/jobs/provenance-ko/uses", "./.github/workflows/provenance.yml"), "job provenance-ko (provenance): uses")
+	denied(add("/jobs/verify/uses", generator), "job verify: uses is not allowed (a reusable workflow")
+}
+
+test_generator_inputs if {
+	want := "job provenance-image (provenance): with"
+	denied(add("/jobs/provenance-image/with/continue-on-error", true), want)
+	denied(add("/jobs/provenance-image/with/provenance-repository", "ghcr.io/attacker/provenance"), want)
+	denied(replace("/jobs/provenance-image/with/digest", "${{ needs.ko.outputs.digest }}"), want)
+	denied(replace("/jobs/provenance-image/with/image", "ghcr.io/attacker/image"), want)
+}
+
+test_generator_secrets if {
+	denied(replace("/jobs/provenance-image/secrets", "inherit"), "job provenance-image (provenance): secrets inherit")
+	denied(add("/jobs/provenance-image/secrets/registry-username", "${{ secrets.GITHUB_TOKEN }}"), "job provenance-image (provenance): secrets")
+}
+
+test_generator_for_pull_requests if {
+	denied(remove("/jobs/provenance-image/if"), "job provenance-image (provenance): if null is not allowed")
+	denied(
+		[{"op": "remove", "path": "/jobs/provenance-image/if"}, {"op": "replace", "path": "/jobs/provenance-image/needs", "value": ["go"]}],
+		"job provenance-image holds write permissions, secrets or a push or signature but may run for pull requests",
+	)
+}
+
+test_generator_permissions if {
+	denied(add("/jobs/provenance-ko/permissions/contents", "write"), "job provenance-ko (provenance): permissions")
+}
+
+test_generator_without_its_image if {
+	denied(replace("/jobs/provenance-ko/needs", tests_and_gate), "job provenance-ko (provenance) does not need ko")
+}
+
+test_generator_job_with_steps if {
+	denied(add("/jobs/provenance-ko/steps", [checkout]), "job provenance-ko: steps is not allowed")
+	denied(add("/jobs/provenance-ko/runs-on", "ubuntu-24.04"), "job provenance-ko: runs-on is not allowed")
+}
+
+test_verify_before_the_provenance if {
+	denied(replace("/jobs/verify/needs", ["image", "ko"]), "job verify (after release) does not need provenance-image")
+}
+
+# --- The tag's release ---
+
+test_release_assets_for_pull_requests if {
+	denied(remove("/jobs/release-assets/if"), "job release-assets (release assets): if null is not allowed")
+	denied(
+		[{"op": "remove", "path": "/jobs/release-assets/if"}, {"op": "replace", "path": "/jobs/release-assets/needs", "value": ["go"]}],
+		"job release-assets holds write permissions, secrets or a push or signature but may run for pull requests",
+	)
+}
+
+test_release_assets_on_main if {
+	denied(replace("/jobs/release-assets/if", "github.event_name != 'pull_request'"), "job release-assets (release assets): if")
+}
+
+test_release_upload_elsewhere if {
+	denied(add("/jobs/ko/steps/-", {"run": "gh release upload v1 x"}), "job ko, step 9 (gh release upload v1 x): writes or reads GitHub releases")
+	denied(add("/jobs/verify/steps/-", {"run": "gh api -X POST repos/x/y/releases"}), "writes or reads GitHub releases")
+}
+
+test_contents_write_elsewhere if {
+	denied(replace("/jobs/ko/permissions/contents", "write"), "job ko (release): permissions")
+}
+
+test_release_upload_edited if {
+	want := "job release-assets (release assets): its scripts are not the reviewed ones"
+	denied(replace("/jobs/release-assets/steps/4/run", "gh release upload \"$VERSION\" ./* --clobber\n"), want)
+	denied(replace("/jobs/release-assets/steps/3/env/KO_IMAGE", "ghcr.io/attacker/image@sha256:0"), want)
+}
+
+test_release_token_elsewhere if {
+	denied(add("/jobs/verify/steps/3/env/GH_TOKEN", "${{ secrets.GITHUB_TOKEN }}"), "env.GH_TOKEN reads secrets")
+}
+
+# The release builds as build/reproducible/build.sh does, and pushes only
+# to the tag the signing steps read.
+test_release_build_not_reproducible if {
+	denied(replace("/jobs/image/steps/3/with/build-args", "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\n"), "build-push-action's build-args")
+}
+
+test_release_output_elsewhere if {
+	denied(replace("/jobs/image/steps/3/with/outputs", "type=image,name=ghcr.io/attacker/x,push=true"), "docker/build-push-action's outputs is type=image,name=ghcr.io/attacker/x,push=true")
+	denied(replace("/jobs/image/steps/3/with/outputs", "type=local,dest=out"), "docker/build-push-action's outputs is type=local,dest=out")
 }

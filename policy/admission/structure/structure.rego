@@ -34,19 +34,29 @@ spdx := "https://spdx.dev/Document"
 
 slsa := "https://slsa.dev/provenance/v1"
 
+# SLSA Build L3 provenance: slsa-framework/slsa-github-generator's container
+# workflow, at the one tag .github/workflows/ci.yml calls it by, signs it
+# with its own identity (SECURITY.md, "Provenance: who wrote it").
+slsa_generator := "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.1.0"
+
+slsa_v02 := "https://slsa.dev/provenance/v0.2"
+
 # Fields that legitimately vary are held by markers, each matched by a rule
 # of its own in matches below rather than by equality.
 pem_public_key := "(one PEM public key block, or the shipped placeholder)"
 
 reviewed_policy(name) := sprintf("(the reviewed %s conditions)", [name])
 
-# The attestation conditions embedded in both ClusterImagePolicies, by the
-# sha256 of their text: a condition cannot be loosened (or made always true)
-# without changing this file too. policy/attestations holds cosign's own
-# policies for the same attestations; these are the webhook's.
+# The attestation conditions embedded in both ClusterImagePolicies, and
+# cip-keyless.yaml's own policy over its two authorities, by the sha256 of
+# their text: a condition cannot be loosened (or made always true) without
+# changing this file too. policy/attestations holds cosign's own policies
+# for the same attestations; these are the webhook's.
 reviewed_policy_sha256 := {
 	"sbom-spdx": "d8b0f1388d5a3d8acb69ae17c414342e308678810d536c3459bbc447cec59f0a",
 	"provenance": "cc195e9f9cdf51b72426988394e52adca31b7a6afb2b05a6ad70e675e3f507b2",
+	"provenance-slsa3": "017d98aa45579aa94ea3048c74d27d457ecea6e6badc374f8b21373eeca3c38e",
+	"both-authorities": "1f05a6d2dac87bb3e5b772067f461c7362f3e44afe80aaaea8d6f59975895036",
 }
 
 # How each reviewed file is written, by the sha256 of its lines other than
@@ -55,9 +65,9 @@ reviewed_policy_sha256 := {
 # otherwise than this check's YAML 1.2 parser: kubectl reads YAML 1.1, where
 # `yes` and `on` are true, and readers differ on duplicate and merge keys.
 reviewed_spelling_sha256 := {
-	"cip-keyless.yaml": "0025b715d3f5452f58e49238422a43e021c6850280abb74cc2aa1dd7a22c097e",
+	"cip-keyless.yaml": "aa9753576ac179eca139b491affb259f94efddd58353275406927200e05b4b83",
 	"cip-key.yaml": "0d09cd7cf5ce7636cbb712531c73554d009b2048e9dffe08ad09c2aa0c0c3279",
-	"kyverno-keyless.yaml": "916f706dfde9524bc729cb43fb63d17167acf1c4ceffb184844a60068eacd9e5",
+	"kyverno-keyless.yaml": "f5e50147ca8f0f5859ea346b419836d5fbee07613fb1bfad0c8abd19e8629255",
 	"kyverno-key.yaml": "d8b13ecf0417d0b83757964326e6740d89e72c036ed03a7f42e732e3897a204c",
 }
 
@@ -74,19 +84,57 @@ cip_attestations := [
 	},
 ]
 
-cip_policy(name, authority) := {
+cip_policy(name, authorities) := {
 	"apiVersion": "policy.sigstore.dev/v1beta1",
 	"kind": "ClusterImagePolicy",
 	"metadata": {"name": name},
 	"spec": {
 		"images": [{"glob": "ghcr.io/product-catalog/product-catalog**"}],
-		"authorities": [authority],
+		"authorities": authorities,
 	},
 }
+
+# The policy-controller admits an image when any one authority of a policy
+# passes; cip-keyless.yaml's spec.policy requires both of its authorities,
+# and the L3 provenance's certificate to come from this repository's runs.
+cip_keyless := json.patch(
+	cip_policy("product-catalog-keyless", [
+		{
+			"name": "github-actions",
+			"keyless": {
+				"url": public_fulcio,
+				"identities": [{"issuer": github_issuer, "subjectRegExp": our_subject_regexp}],
+			},
+			"ctlog": {"url": public_rekor},
+			"attestations": cip_attestations,
+		},
+		{
+			"name": "slsa-github-generator",
+			"keyless": {
+				"url": public_fulcio,
+				"identities": [{"issuer": github_issuer, "subject": slsa_generator}],
+			},
+			"ctlog": {"url": public_rekor},
+			"attestations": [{
+				"name": "provenance-slsa3",
+				"predicateType": slsa_v02,
+				"policy": {"type": "rego", "data": reviewed_policy("provenance-slsa3")},
+			}],
+		},
+	]),
+	[{"op": "add", "path": "/spec/policy", "value": {"type": "rego", "data": reviewed_policy("both-authorities")}}],
+)
 
 kyverno_keyless_entry := {"keyless": {
 	"issuer": github_issuer,
 	"subjectRegExp": our_subject_regexp,
+	"rekor": {"url": public_rekor},
+}}
+
+# The generator's identity, exactly: no pattern.
+kyverno_generator_entry := {"keyless": {
+	"issuer": github_issuer,
+	"subject": slsa_generator,
 	"rekor": {"url": public_rekor},
 }}
 
@@ -124,6 +172,72 @@ kyverno_spdx_conditions := [
 	},
 ]
 
+# What binds the generator's statement to this repository: the fields the
+# generator wrote from the run that called it (policy/attestations/
+# provenance-slsa3 checks the same, and more, with cosign).
+kyverno_slsa3_conditions := [
+	{
+		"key": "{{ builder.id }}",
+		"operator": "Equals",
+		"value": slsa_generator,
+		"message": "the L3 provenance names another builder than the container generator at v2.1.0",
+	},
+	{
+		"key": "{{ buildType }}",
+		"operator": "Equals",
+		"value": "https://github.com/slsa-framework/slsa-github-generator/container@v1",
+		"message": "the L3 provenance has another buildType than the container generator's",
+	},
+	{
+		"key": "{{ regex_match('^git[+]https://github[.]com/product-catalog/product-catalog@refs/(heads/main|tags/v[0-9][0-9A-Za-z._+-]*)$', invocation.configSource.uri) }}",
+		"operator": "Equals",
+		"value": true,
+		"message": "the L3 provenance's source is not this repository at main or a version tag",
+	},
+	{
+		"key": "{{ invocation.configSource.entryPoint }}",
+		"operator": "Equals",
+		"value": ".github/workflows/ci.yml",
+		"message": "the L3 provenance names another workflow than .github/workflows/ci.yml",
+	},
+	{
+		"key": "{{ invocation.environment.github_event_name }}",
+		"operator": "Equals",
+		"value": "push",
+		"message": "the L3 provenance is of a run that was not for a push",
+	},
+	{
+		"key": "{{ length(invocation.configSource.digest.sha1) }}",
+		"operator": "Equals",
+		"value": 40,
+		"message": "the L3 provenance does not name its source commit",
+	},
+	{
+		"key": "{{ invocation.environment.github_sha1 == invocation.configSource.digest.sha1 }}",
+		"operator": "Equals",
+		"value": true,
+		"message": "the L3 provenance's run built another commit than its source",
+	},
+	{
+		"key": "{{ length(materials) }}",
+		"operator": "Equals",
+		"value": 1,
+		"message": "the L3 provenance has other materials than its source",
+	},
+	{
+		"key": "{{ materials[0].uri == invocation.configSource.uri && materials[0].digest.sha1 == invocation.configSource.digest.sha1 }}",
+		"operator": "Equals",
+		"value": true,
+		"message": "the L3 provenance has other materials than its source",
+	},
+]
+
+kyverno_slsa3_attestation := {
+	"type": slsa_v02,
+	"attestors": [{"entries": [kyverno_generator_entry]}],
+	"conditions": [{"all": kyverno_slsa3_conditions}],
+}
+
 kyverno_slsa_conditions := [
 	{
 		"key": "{{ buildDefinition.externalParameters.source.repository }}",
@@ -153,7 +267,7 @@ kyverno_slsa_conditions := [
 # 2.0, kyverno#7248) and were not honoured for every attestor there
 # (kyverno#9915, #10023, fixed in 1.12.0); an older Kyverno refuses our
 # offline-signed images, failing closed.
-kyverno_policy(name, minversion, entry) := {
+kyverno_policy(name, minversion, entry, more_attestations) := {
 	"apiVersion": "kyverno.io/v1",
 	"kind": "ClusterPolicy",
 	"metadata": {
@@ -180,18 +294,21 @@ kyverno_policy(name, minversion, entry) := {
 				"verifyDigest": true,
 				"required": true,
 				"attestors": [{"entries": [entry]}],
-				"attestations": [
-					{
-						"type": spdx,
-						"attestors": [{"entries": [entry]}],
-						"conditions": [{"all": kyverno_spdx_conditions}],
-					},
-					{
-						"type": slsa,
-						"attestors": [{"entries": [entry]}],
-						"conditions": [{"all": kyverno_slsa_conditions}],
-					},
-				],
+				"attestations": array.concat(
+					[
+						{
+							"type": spdx,
+							"attestors": [{"entries": [entry]}],
+							"conditions": [{"all": kyverno_spdx_conditions}],
+						},
+						{
+							"type": slsa,
+							"attestors": [{"entries": [entry]}],
+							"conditions": [{"all": kyverno_slsa_conditions}],
+						},
+					],
+					more_attestations,
+				),
 			}],
 		}],
 	},
@@ -200,22 +317,18 @@ kyverno_policy(name, minversion, entry) := {
 # Keyed by the file that holds each policy; a document is matched to its
 # canonical form by kind and name, wherever it is.
 canonical := {
-	"cip-keyless.yaml": cip_policy("product-catalog-keyless", {
-		"name": "github-actions",
-		"keyless": {
-			"url": public_fulcio,
-			"identities": [{"issuer": github_issuer, "subjectRegExp": our_subject_regexp}],
-		},
-		"ctlog": {"url": public_rekor},
-		"attestations": cip_attestations,
-	}),
-	"cip-key.yaml": cip_policy("product-catalog-key", {
+	"cip-keyless.yaml": cip_keyless,
+	# Air-gapped: your key is the only trust anchor, and the provenance is
+	# the one you carried over (SECURITY.md); no L3 requirement, since the
+	# generator's statement is verified against Sigstore's trust root,
+	# which this policy does not use.
+	"cip-key.yaml": cip_policy("product-catalog-key", [{
 		"name": "release-key",
 		"key": {"hashAlgorithm": "sha256", "data": pem_public_key},
 		"attestations": cip_attestations,
-	}),
-	"kyverno-keyless.yaml": kyverno_policy("product-catalog-keyless", "1.14.0", kyverno_keyless_entry),
-	"kyverno-key.yaml": kyverno_policy("product-catalog-key", "1.12.0", kyverno_key_entry),
+	}]),
+	"kyverno-keyless.yaml": kyverno_policy("product-catalog-keyless", "1.14.0", kyverno_keyless_entry, [kyverno_slsa3_attestation]),
+	"kyverno-key.yaml": kyverno_policy("product-catalog-key", "1.12.0", kyverno_key_entry, []),
 }
 
 # A body of 64-character base64 lines, as cosign writes it, or the

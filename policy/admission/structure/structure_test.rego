@@ -12,6 +12,8 @@ import rego.v1
 stand_in_text := {
 	"sbom-spdx": "package sigstore\n\n# the SBOM conditions\n",
 	"provenance": "package sigstore\n\n# the provenance conditions\n",
+	"provenance-slsa3": "package sigstore\n\n# the L3 provenance conditions\n",
+	"both-authorities": "package sigstore\n\n# both authorities\n",
 }
 
 stand_in_sha256 := {name: crypto.sha256(text) | some name, text in stand_in_text}
@@ -235,16 +237,40 @@ test_cip_transparency if {
 	])
 }
 
-test_cip_second_authority if {
-	second := {"name": "any-ref", "keyless": {"url": public_fulcio, "identities": [{"issuer": github_issuer, "subjectRegExp": `^https://github\.com/product-catalog/product-catalog/.*$`}]}}
-	denied("cip-keyless.yaml", [{"op": "add", "path": "/spec/authorities/-", "value": second}], "spec.authorities has 2 items, want 1")
+test_cip_another_authority if {
+	another := {"name": "any-ref", "keyless": {"url": public_fulcio, "identities": [{"issuer": github_issuer, "subjectRegExp": `^https://github\.com/product-catalog/product-catalog/.*$`}]}}
+	denied_all([
+		["cip-keyless.yaml", [{"op": "add", "path": "/spec/authorities/-", "value": another}], "spec.authorities has 3 items, want 2"],
+		["cip-key.yaml", [{"op": "add", "path": "/spec/authorities/-", "value": another}], "spec.authorities has 2 items, want 1"],
+	])
+}
+
+# The L3 authority: the generator at its tag, exactly, and the policy that
+# makes both authorities required.
+test_cip_slsa_generator if {
+	generator := "/spec/authorities/1"
+	denied_all([
+		["cip-keyless.yaml", [{"op": "remove", "path": generator}], "spec.authorities has 1 item, want 2"],
+		["cip-keyless.yaml", [{"op": "remove", "path": "/spec/policy"}], "spec.policy is missing"],
+		["cip-keyless.yaml", [{"op": "replace", "path": "/spec/policy/data", "value": "package sigstore\nisCompliant := true\n"}], "spec.policy.data is"],
+		["cip-keyless.yaml", [{"op": "replace", "path": concat("", [generator, "/keyless/identities/0/subject"]), "value": "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/heads/main"}], "spec.authorities[1].keyless.identities[0].subject is"],
+		[
+			"cip-keyless.yaml", [
+				{"op": "remove", "path": concat("", [generator, "/keyless/identities/0/subject"])},
+				{"op": "add", "path": concat("", [generator, "/keyless/identities/0/subjectRegExp"]), "value": `^https://github\.com/slsa-framework/slsa-github-generator/.*$`},
+			],
+			"spec.authorities[1].keyless.identities[0].subject is missing",
+		],
+		["cip-keyless.yaml", [{"op": "replace", "path": concat("", [generator, "/attestations/0/predicateType"]), "value": slsa}], "spec.authorities[1].attestations[0].predicateType is"],
+		["cip-keyless.yaml", [{"op": "replace", "path": concat("", [generator, "/attestations/0/policy/data"]), "value": stand_in_text.provenance}], "spec.authorities[1].attestations[0].policy.data is"],
+	])
 }
 
 test_cip_fields_beyond_the_canonical_form if {
 	cases := [
 		["/spec/mode", "warn", "spec.mode is not in the canonical form"],
 		["/spec/match", [{"group": "apps", "version": "v1", "resource": "deployments"}], "spec.match is not in the canonical form"],
-		["/spec/policy", {"type": "cue", "data": ""}, "spec.policy is not in the canonical form"],
+		["/spec/policy/fetchConfigFile", true, "spec.policy.fetchConfigFile is not in the canonical form"],
 		["/spec/authorities/0/static", {"action": "pass"}, "spec.authorities[0].static is not in the canonical form"],
 		["/spec/authorities/0/keyless/insecureIgnoreSCT", true, "keyless.insecureIgnoreSCT is not in the canonical form"],
 		["/spec/authorities/0/keyless/trustRootRef", "theirs", "keyless.trustRootRef is not in the canonical form"],
@@ -372,9 +398,24 @@ test_kyverno_attestations if {
 	denied_all([
 		["kyverno-keyless.yaml", [{"op": "replace", "path": concat("", [attestation, "/conditions/0/all/0/value"]), "value": "{{ spdxVersion }}"}], `conditions[0].all[0].value is "{{ spdxVersion }}", want "SPDX-2.3"`],
 		["kyverno-keyless.yaml", [{"op": "replace", "path": concat("", [attestation, "/conditions/0"]), "value": {"any": kyverno_spdx_conditions}}], "attestations[0].conditions[0].all is missing"],
-		["kyverno-keyless.yaml", [{"op": "remove", "path": concat("", [vi, "/attestations/1"])}], "verifyImages[0].attestations has 1 item, want 2"],
+		["kyverno-keyless.yaml", [{"op": "remove", "path": concat("", [vi, "/attestations/1"])}], "verifyImages[0].attestations has 2 items, want 3"],
+		["kyverno-key.yaml", [{"op": "remove", "path": concat("", [vi, "/attestations/1"])}], "verifyImages[0].attestations has 1 item, want 2"],
 		["kyverno-keyless.yaml", [{"op": "remove", "path": concat("", [attestation, "/attestors"])}], "attestations[0].attestors is missing"],
 		["kyverno-keyless.yaml", [{"op": "remove", "path": concat("", [attestation, "/conditions/0/all/3"])}], "attestations[0].conditions[0].all has 3 items, want 4"],
+	])
+}
+
+# The L3 provenance: its own attestor, the generator exactly, and the
+# conditions that bind the statement to this repository.
+test_kyverno_slsa_generator if {
+	l3 := concat("", [vi, "/attestations/2"])
+	entry := concat("", [l3, "/attestors/0/entries/0/keyless"])
+	denied_all([
+		["kyverno-keyless.yaml", [{"op": "remove", "path": l3}], "verifyImages[0].attestations has 2 items, want 3"],
+		["kyverno-keyless.yaml", [{"op": "replace", "path": concat("", [entry, "/subject"]), "value": "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0"}], "attestations[2].attestors[0].entries[0].keyless.subject is"],
+		["kyverno-keyless.yaml", [{"op": "replace", "path": concat("", [l3, "/attestors/0/entries/0"]), "value": kyverno_keyless_entry}], "attestations[2].attestors[0].entries[0].keyless.subject is missing"],
+		["kyverno-keyless.yaml", [{"op": "remove", "path": concat("", [l3, "/conditions/0/all/2"])}], "attestations[2].conditions[0].all has 8 items, want 9"],
+		["kyverno-keyless.yaml", [{"op": "replace", "path": concat("", [l3, "/type"]), "value": slsa}], "attestations[2].type is"],
 	])
 }
 
