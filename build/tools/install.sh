@@ -58,7 +58,7 @@ install_tool() {
   local tool=$1 spec mod pkg key dir
   spec=$(package_of "$tool")
   mod=${spec% *} pkg=${spec#* }
-  key=$(cat "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)
+  key=$(cat "$mod/go.mod" "$mod/go.sum" "$mod/GOTOOLCHAIN" 2>/dev/null | sha256sum | cut -c1-16)
   dir="$cache/$(basename "$mod")-$key"
   if [[ ! -x $dir/$tool ]]; then
     echo "install.sh: building $tool, pinned in ${mod#"$repo/"}/go.mod (minutes on a cold Go cache)" >&2
@@ -71,6 +71,11 @@ install_tool() {
     # GOTOOLCHAIN=local, which would ignore it: name it.
     local toolchain
     toolchain=$(cd "$mod" && go mod edit -json | jq -r '.Toolchain // "local"')
+    # A GOTOOLCHAIN file names the exact Go a module must be built with where
+    # go.mod cannot (it drops a toolchain line equal to its go line):
+    # BuildKit's layer blobs depend on the Go that compresses them
+    # (build/tools/buildkit/GOTOOLCHAIN).
+    if [[ -f $mod/GOTOOLCHAIN ]]; then toolchain=$(<"$mod/GOTOOLCHAIN"); fi
     (cd "$mod" && GOBIN="$dir" GOTOOLCHAIN=$toolchain GOFLAGS=-mod=readonly CGO_ENABLED=$cgo go install -tags "$tags" "$pkg")
   fi
   ln -sf "$dir/$tool" "$bin/$tool"

@@ -9,6 +9,11 @@ module github.com/product-catalog/product-catalog/build/tools/buildkit
 // excludes two pseudo-versions, which only `go install pkg@version` refuses;
 // required from here, neither is needed.
 
+// Built with exactly the Go in ./GOTOOLCHAIN (install.sh): BuildKit gzips
+// layers with Go's compress/gzip, and Go 1.27 rewrote the DEFLATE encoder
+// (go.dev/doc/go1.27, golang/go#75532), so the same files would give other
+// layer blobs and digests. The upstream moby/buildkit v0.33.1 image the
+// hosted workflow runs is built with Go 1.26 (its Dockerfile's GO_VERSION).
 go 1.26.8
 
 tool (
