@@ -6,8 +6,14 @@
 #   - verify.sh always fails with a reason, whatever cosign prints;
 #   - sbom-audit.sh never follows a symlink out of the image's files;
 #   - vulncheck.sh fails on a binary with a known vulnerability;
-#   - release-assets.sh signs keyless only, into a new directory, and
-#     nothing when a verification fails;
+#   - release-assets.sh signs keyless only, into a new directory, for one
+#     version tag, and nothing when a verification fails; it accepts only
+#     attestations, L3 provenance and bundles of that tag's run (an older
+#     release's or main's are refused);
+#   - release-publish.sh publishes only a new release, with exactly the
+#     assets it was given, each with its bundle (a fake gh);
+#   - platform-digests.sh reads an index's platform manifests, leaving out
+#     attestation manifests only;
 #   - lib.sh's oci_purl spells base images as the purl spec wants;
 #   - the Makefile refuses a hostile VERSION (from a git tag) before any
 #     recipe runs;
@@ -63,10 +69,10 @@ done
 
 # release-assets.sh: keyless only, into a new directory, images by digest;
 # and a verification that fails stops it before anything is signed.
-assets_says() { # WANT ARGS...: release-assets.sh fails, naming WANT
+assets_says() { # WANT ARGS...: release-assets.sh fails, naming WANT (VERSION v1.2.3 unless set)
   local want=$1 out
   shift
-  if out=$("$tree/build/supply-chain/release-assets.sh" "$@" 2>&1); then fail "release-assets.sh $* passed"; fi
+  if out=$(VERSION=${VERSION-v1.2.3} "$tree/build/supply-chain/release-assets.sh" "$@" 2>&1); then fail "release-assets.sh $* passed"; fi
   grep -qF -- "$want" <<<"$out" || fail "release-assets.sh $*: want '$want', got:"$'\n'"$out"
   ok "release-assets.sh refuses: $want"
 }
@@ -80,6 +86,183 @@ assets_says "is not pinned by digest" "$work/assets-tag" "${image%@*}:v1.0.0"
 COSIGN_SAYS='Error: no matching attestations\n' assets_says "has no such attestation" "$work/assets-unverified" "$image"
 if compgen -G "$work/assets-unverified/*.sigstore.json" >/dev/null; then fail "release-assets.sh signed after a failed verification"; fi
 ok "release-assets.sh signs nothing when verification fails"
+for v in "" main 1.2.3 "v1;touch x" vfoo; do
+  VERSION=$v assets_says "is not a version tag" "$work/assets-version" "$image"
+done
+
+# release-assets.sh binds every signature to the release's tag. The fake
+# cosign below verifies as cosign does for what is checked here: an exact
+# --certificate-identity must equal the signer, a regexp must match it,
+# --certificate-github-workflow-ref must equal the L3 run's ref; sign-blob
+# writes its signer into the bundle, and verify-blob reads it back.
+ours=https://github.com/product-catalog/product-catalog/.github/workflows/ci.yml@refs/tags
+# shellcheck disable=SC2016 # the fake's body expands when it runs
+fake cosign 'echo "$*" >>"$COSIGN_LOG"
+cmd=$1; shift
+identity="" regexp="" bundle="" type="" ref=""
+while (($# > 0)); do
+  case $1 in
+    --certificate-identity) identity=$2; shift ;;
+    --certificate-identity-regexp) regexp=$2; shift ;;
+    --bundle) bundle=$2; shift ;;
+    --type) type=$2; shift ;;
+    --certificate-github-workflow-ref) ref=$2; shift ;;
+  esac
+  shift
+done
+signed_by() { if [[ -n $identity ]]; then [[ $1 == "$identity" ]]; else [[ $1 =~ $regexp ]]; fi; }
+case $cmd in
+  verify) signed_by "$SIGNER" || { echo "Error: no matching signatures: none of the expected identities matched" >&2; exit 1; } ;;
+  verify-attestation)
+    if [[ $type == https://slsa.dev/provenance/v0.2 ]]; then
+      [[ -z $ref || $ref == "$L3_REF" ]] || { echo "Error: no matching attestations: expected GitHub Workflow Ref not found" >&2; exit 1; }
+    else
+      signed_by "$SIGNER" || { echo "Error: no matching attestations: none of the expected identities matched" >&2; exit 1; }
+    fi
+    printf "{\"payload\": \"%s\"}\n" "$(printf "{\"predicate\": {\"type\": \"%s\"}}" "$type" | base64 -w0)" ;;
+  sign-blob) printf "%s" "${BLOB_SIGNER:-$SIGNER}" >"$bundle" ;;
+  verify-blob) signed_by "$(cat "$bundle")" || { echo "Error: none of the expected identities matched" >&2; exit 1; } ;;
+  *) echo "fake cosign: $cmd" >&2; exit 1 ;;
+esac'
+# shellcheck disable=SC2016 # the fake's body expands when it runs
+fake crane 'case $1 in
+  manifest) echo "{\"schemaVersion\": 2, \"config\": {}}" ;;
+  *) echo "fake crane: $*" >&2; exit 1 ;;
+esac'
+ko_image=127.0.0.1:5000/product-catalog-ko@sha256:$(printf '%064d' 1)
+export COSIGN_LOG=$work/cosign.log
+: >"$COSIGN_LOG"
+out=$(VERSION=v1.2.3 SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 \
+  "$tree/build/supply-chain/release-assets.sh" "$work/assets-ok" "$image" "$ko_image" 2>&1) ||
+  fail "release-assets.sh refused a release whose attestations are all of its own tag:"$'\n'"$out"
+for name in images.txt product-catalog.spdx.json product-catalog.cdx.json product-catalog.intoto.jsonl \
+  product-catalog-ko.spdx.json product-catalog-ko.cdx.json product-catalog-ko.intoto.jsonl; do
+  [[ -s $work/assets-ok/$name && -s $work/assets-ok/$name.sigstore.json ]] || fail "release-assets.sh wrote no $name with its bundle"
+done
+grep -E '^verify-blob ' "$COSIGN_LOG" | grep -qvF -- "--certificate-identity $ours/v1.2.3 " &&
+  fail "release-assets.sh checked a bundle without the release's exact identity:"$'\n'"$(grep '^verify-blob' "$COSIGN_LOG")"
+grep -qE '^verify-blob .*--certificate-identity-regexp' "$COSIGN_LOG" && fail "release-assets.sh checked a bundle against a pattern"
+ok "release-assets.sh writes and signs every asset when all is of v1.2.3, and checks each bundle with exactly $ours/v1.2.3"
+for case in \
+  "an older release's attestations|SIGNER=$ours/v1.0.0|does not verify with this release's identity ($ours/v1.2.3)" \
+  "attestations from main|SIGNER=https://github.com/product-catalog/product-catalog/.github/workflows/ci.yml@refs/heads/main|does not verify with this release's identity" \
+  "L3 provenance of a run of main|L3_REF=refs/heads/main|does not verify as made in a run of refs/tags/v1.2.3" \
+  "a bundle signed by an older release|BLOB_SIGNER=$ours/v1.0.0|its own bundle does not verify with this release's identity"; do
+  IFS='|' read -r what setting want <<<"$case"
+  rm -rf "$work/assets-swap"
+  if out=$(env VERSION=v1.2.3 SIGNER="$ours/v1.2.3" L3_REF=refs/tags/v1.2.3 "$setting" \
+    "$tree/build/supply-chain/release-assets.sh" "$work/assets-swap" "$image" 2>&1); then
+    fail "release-assets.sh for v1.2.3 accepted $what"
+  fi
+  grep -qF -- "$want" <<<"$out" || fail "release-assets.sh, $what: want '$want', got:"$'\n'"$out"
+  ok "release-assets.sh for v1.2.3 refuses $what: $want"
+done
+
+# release-publish.sh: a fake gh holds one repository's releases of the tag in
+# $GH_STATE (release.json, while one exists) and answers as gh does: view
+# finds a published release or a draft, or says "release not found"; create
+# makes the release from the files it is given (and $GH_EXTRA, an asset
+# someone else adds meanwhile); api reads a published release by its tag.
+# Any other command (upload, edit, delete) fails the test.
+# shellcheck disable=SC2016 # the fake's body expands when it runs
+fake gh 'echo "$*" >>"$GH_LOG"
+state=$GH_STATE/release.json
+jq_arg() { while (($# > 0)); do [[ $1 == --jq ]] && { echo "$2"; return; }; shift; done; }
+case "$1 $2" in
+  "release view")
+    [[ -z ${GH_VIEW_FAILS:-} ]] || { echo "HTTP 502: Bad Gateway" >&2; exit 1; }
+    [[ -f $state ]] || { echo "release not found" >&2; exit 1; }
+    jq -r "$(jq_arg "$@")" "$state" ;;
+  "release create")
+    [[ ! -f $state ]] || { echo "a release with the same tag name already exists: $3" >&2; exit 1; }
+    [[ " $* " == *" --verify-tag "* ]] || { echo "fake gh: create without --verify-tag" >&2; exit 1; }
+    names=()
+    for arg in "$@"; do [[ -f $arg ]] && names+=("${arg##*/}"); done
+    [[ -z ${GH_EXTRA:-} ]] || names+=("$GH_EXTRA")
+    printf "%s\n" "${names[@]}" | jq -R . | jq -s --arg tag "$3" \
+      "{tag_name: \$tag, draft: false, isDraft: false, url: \"https://github.com/o/r/releases/tag/\(\$tag)\", assets: map({name: .})}" >"$state"
+    echo "https://github.com/o/r/releases/tag/$3" ;;
+  "api repos/$GH_REPO/releases/tags/"*)
+    [[ -f $state ]] && jq -e ".draft == false" "$state" >/dev/null || { echo "HTTP 404: Not Found" >&2; exit 1; }
+    jq -r "$(jq_arg "$@")" "$state" ;;
+  *) echo "fake gh: not expected: $*" >&2; exit 1 ;;
+esac'
+export GH_LOG=$work/gh.log GH_STATE=$work/gh GH_REPO=product-catalog/product-catalog
+publish() { # DIR [VAR=VALUE...]: release-publish.sh's output, its status in $rc
+  local dir=$1
+  shift
+  rc=0
+  out=$(env VERSION=v1.2.3 "$@" "$tree/build/supply-chain/release-publish.sh" "$dir" 2>&1) || rc=$?
+}
+fresh() { rm -rf "$GH_STATE"; mkdir -p "$GH_STATE"; : >"$GH_LOG"; }
+refused() { # WANT WHAT: the last publish failed, naming WANT
+  if ((rc == 0)) || ! grep -qF -- "$1" <<<"$out"; then fail "release-publish.sh, $2: want a refusal naming '$1', got (status $rc):"$'\n'"$out"; fi
+}
+fresh
+publish "$work/assets-ok"
+((rc == 0)) || fail "release-publish.sh refused a new release:"$'\n'"$out"
+[[ $(jq -r '[.assets[].name] | length' "$GH_STATE/release.json") == 14 ]] || fail "release-publish.sh did not publish the 14 assets: $(cat "$GH_STATE/release.json")"
+grep -q '^release create v1.2.3 --verify-tag ' "$GH_LOG" || fail "release-publish.sh did not create v1.2.3 with --verify-tag:"$'\n'"$(cat "$GH_LOG")"
+ok "release-publish.sh creates a new release with --verify-tag and all 14 assets, and reads it back"
+for case in \
+  "a published release of the tag|{\"isDraft\": false, \"draft\": false, \"url\": \"u\", \"assets\": [{\"name\": \"images.txt\"}]}|already has a release (published" \
+  "a draft of the tag, with assets of its own|{\"isDraft\": true, \"draft\": true, \"url\": \"u\", \"assets\": [{\"name\": \"evil.intoto.jsonl\"}]}|already has a release (a draft"; do
+  IFS='|' read -r what existing want <<<"$case"
+  fresh
+  echo "$existing" >"$GH_STATE/release.json"
+  publish "$work/assets-ok"
+  ((rc != 0)) || fail "release-publish.sh published over $what"
+  grep -qF -- "$want" <<<"$out" || fail "release-publish.sh, $what: want '$want', got:"$'\n'"$out"
+  grep -q '^release create' "$GH_LOG" && fail "release-publish.sh went on to create a release beside $what"
+  ok "release-publish.sh refuses $what, creating nothing"
+done
+fresh
+publish "$work/assets-ok" GH_VIEW_FAILS=1
+refused "whether a release exists is unknown" "gh release view failing"
+ok "release-publish.sh stops when it cannot tell whether a release exists"
+fresh
+publish "$work/assets-ok" GH_EXTRA=product-catalog.evil.intoto.jsonl
+refused "not exactly the assets" "an asset it did not upload"
+ok "release-publish.sh fails when the published release holds an asset it did not upload"
+cp -r "$work/assets-ok" "$work/assets-unsigned"
+rm "$work/assets-unsigned/images.txt.sigstore.json"
+fresh
+publish "$work/assets-unsigned"
+refused "images.txt: no Sigstore bundle" "an asset without its bundle"
+[[ ! -s $GH_LOG ]] || fail "release-publish.sh called gh before checking the assets: $(cat "$GH_LOG")"
+ok "release-publish.sh refuses an asset without its bundle, before calling gh"
+fresh
+publish "$work/assets-ok" VERSION=main
+refused "is not a version tag" "VERSION=main"
+ok "release-publish.sh refuses VERSION=main"
+
+# platform-digests.sh: the release's index (platform manifests and BuildKit's
+# attestation manifests) reads as the reproducible build's (platform
+# manifests only); anything else differs or fails.
+a=sha256:$(printf 'a%.0s' {1..64}) b=sha256:$(printf 'b%.0s' {1..64}) c=sha256:$(printf 'c%.0s' {1..64})
+rebuilt=$(jq -n --arg a "$a" --arg b "$b" '{schemaVersion: 2, manifests: [
+  {digest: $b, platform: {os: "linux", architecture: "arm64"}}, {digest: $a, platform: {os: "linux", architecture: "amd64"}}]}')
+released=$(jq --arg c "$c" --arg a "$a" '.manifests += [{digest: $c, platform: {os: "unknown", architecture: "unknown"},
+  annotations: {"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": $a}}]' <<<"$rebuilt")
+want="linux/amd64@$a linux/arm64@$b"
+[[ $("$tree/build/supply-chain/platform-digests.sh" <<<"$rebuilt") == "$want" ]] || fail "platform-digests.sh misread the rebuilt index"
+[[ $("$tree/build/supply-chain/platform-digests.sh" <<<"$released") == "$want" ]] || fail "platform-digests.sh did not leave out the attestation manifests"
+ok "platform-digests.sh reads the release's index as the reproducible build's: $want"
+other=$(jq --arg c "$c" '.manifests[0].digest = $c' <<<"$released")
+[[ $("$tree/build/supply-chain/platform-digests.sh" <<<"$other") != "$want" ]] || fail "platform-digests.sh hid another arm64 manifest"
+ok "platform-digests.sh: another platform manifest reads differently"
+for case in \
+  "an unannotated unknown/unknown manifest|del(.manifests[2].annotations)|unknown/unknown@" \
+  "a manifest with no platform|del(.manifests[0].platform)|names no platform" \
+  "a short digest|.manifests[0].digest = \"sha256:00\"|without a sha256 digest" \
+  "attestations only|.manifests = [.manifests[2]]|no platform manifests" \
+  "no manifests list|del(.manifests)|not an image index"; do
+  IFS='|' read -r what filter want <<<"$case"
+  got=$(jq "$filter" <<<"$released" | "$tree/build/supply-chain/platform-digests.sh" 2>&1) && [[ $got != *"$want"* ]] &&
+    fail "platform-digests.sh read $what as '$got'"
+  grep -qF -- "$want" <<<"$got" || fail "platform-digests.sh, $what: want '$want', got '$got'"
+  ok "platform-digests.sh, $what: $want"
+done
 
 # sbom-audit.sh: the entrypoint is a symlink. crane export serves a tree
 # built here; the host's own Go binary is what an absolute link would reach.

@@ -97,8 +97,12 @@ verify_one() {
 # Its identity is every caller's, so the certificate must also say that a
 # run of this repository, for a push, asked for it; the policy then binds
 # what the generator wrote to this repository's release refs. The type is
-# given by its URI, so that cosign hands the policy the statement as
-# signed (policy/attestations/provenance-slsa3/policy.rego says why).
+# given by its URI, so that cosign hands the policy the predicate whole; the
+# statement around it cosign re-encodes through in-toto's Statement before
+# the policy sees it, so the policy's rules on top-level and subject keys
+# take effect only under conftest, on raw statements (below, conftest only
+# names the reasons after cosign refused;
+# policy/attestations/provenance-slsa3/policy.rego says what cosign keeps).
 verify_slsa3() {
   local image=$1 policy=$repo/policy/attestations/provenance-slsa3/policy.rego generator
   generator=$(sed -n 's/^generator := "\(.*\)"$/\1/p' "$policy")

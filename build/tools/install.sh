@@ -58,7 +58,7 @@ install_tool() {
   local tool=$1 spec mod pkg key dir
   spec=$(package_of "$tool")
   mod=${spec% *} pkg=${spec#* }
-  key=$(cat "$mod/go.mod" "$mod/go.sum" "$mod/GOTOOLCHAIN" 2>/dev/null | sha256sum | cut -c1-16)
+  key=$({ cat "$mod/go.mod" "$mod/go.sum"; cat "$mod/GOTOOLCHAIN" 2>/dev/null || true; } | sha256sum | cut -c1-16)
   dir="$cache/$(basename "$mod")-$key"
   if [[ ! -x $dir/$tool ]]; then
     echo "install.sh: building $tool, pinned in ${mod#"$repo/"}/go.mod (minutes on a cold Go cache)" >&2

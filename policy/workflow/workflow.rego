@@ -16,9 +16,12 @@
 # govulncheck and its image scan finds no fixable critical or high
 # vulnerability; releasing jobs wait for every test, never run for pull
 # requests, restore no cache and start from a tag on main; every image that
-# builds the release is pinned; the SLSA Build L3 provenance comes from the
-# one reviewed reusable workflow, at its tag, given only the image it is
-# about; only a tag's release-assets job writes the repository's contents.
+# builds the release is pinned; the Dockerfile image released is the one two
+# runners reproduced (one build definition for the three, release_build, and
+# the pushed platform manifests compared with theirs before anything is
+# signed); the SLSA Build L3 provenance comes from the one reviewed reusable
+# workflow, at its tag, given only the image it is about; only a tag's
+# release-assets job writes the repository's contents, into a new release.
 package main
 
 import rego.v1
@@ -107,12 +110,13 @@ roles := {
 		"actions": {"actions/checkout", "docker/setup-buildx-action", "docker/build-push-action"},
 		"secrets": false,
 	},
-	# Two runners build the Dockerfile image; a third job compares them.
+	# Two runners build the Dockerfile image as the release does; a third
+	# job compares them, and hands their platform manifests to the release.
 	"reproducibility build": {
 		"if": null,
 		"needs": set(),
 		"permissions": {"contents": "read"},
-		"actions": {"actions/checkout", "docker/setup-buildx-action"},
+		"actions": {"actions/checkout", "docker/setup-buildx-action", "docker/build-push-action"},
 		"secrets": false,
 	},
 	"reproducibility check": {
@@ -218,7 +222,7 @@ actions := {
 		"sha": "263435318d21b8e681c14492fe198d362a7d2c83", "version": "v6.18.0",
 		"inputs": {
 			"context", "platforms", "push", "outputs", "no-cache", "tags", "build-args",
-			"attests", "provenance", "cache-from", "cache-to",
+			"attests", "provenance", "sbom", "cache-from", "cache-to",
 		},
 	},
 	"docker/login-action": {
@@ -265,7 +269,8 @@ allowed_workflow_env := {"GO_VERSION", "RELEASE_GO_IMAGE", "BUILDKIT_IMAGE", "SB
 allowed_step_env := {
 	"GOVULNDB", "REF_NAME", "REF_TYPE", "REPOSITORY", "IMAGE", "VERSION", "GO_IMAGE",
 	"DOCKERFILE_IMAGE", "KO_IMAGE", "REGISTRY_USER", "REGISTRY_TOKEN",
-	"FIRST_DIGEST", "SECOND_DIGEST", "GH_REPO", "GH_TOKEN",
+	"FIRST_DIGEST", "SECOND_DIGEST", "FIRST_PLATFORMS", "SECOND_PLATFORMS",
+	"METADATA", "REPRODUCED", "GH_REPO", "GH_TOKEN",
 }
 
 # The only secret is the job's own token, and it goes only where a registry
@@ -284,9 +289,10 @@ release_secret_env := "GH_TOKEN"
 # What a ${{ }} expression may read. Event payloads (github.event.*,
 # github.head_ref) carry text anyone can write, and functions such as
 # toJSON(secrets) or always() are names too, so none of them is here.
+# runner.temp is the runner's own scratch directory.
 allowed_contexts := {
 	"github.sha", "github.ref", "github.ref_name", "github.ref_type",
-	"github.repository", "github.actor", "github.event_name",
+	"github.repository", "github.actor", "github.event_name", "runner.temp",
 	"secrets.GITHUB_TOKEN", "true", "false", "null",
 }
 
@@ -345,45 +351,57 @@ tested_by := {
 # its id, env and script word for word. The reproducibility check passes
 # whatever a build it does not reproduce prints, and an edited release
 # upload could publish anything; so neither is left to review alone.
-reproducible_build_script := `epoch=$(git log -1 --format=%ct)
-docker buildx build --platform linux/amd64,linux/arm64 --no-cache \
-  --build-arg GO_IMAGE="$GO_IMAGE" --build-arg SOURCE_DATE_EPOCH="$epoch" \
-  --provenance=false --sbom=false --metadata-file "$RUNNER_TEMP/metadata.json" \
-  --output "type=oci,dest=$RUNNER_TEMP/image.tar,rewrite-timestamp=true" .
-digest=$(jq -r '."containerimage.digest"' "$RUNNER_TEMP/metadata.json")
+
+# The commit's time, for SOURCE_DATE_EPOCH: in the reproducibility jobs and
+# the image job alike (release_build below).
+epoch_script := `echo "epoch=$(git log -1 --format=%ct)" >>"$GITHUB_OUTPUT"`
+
+reproducible_index_script := `digest=$(jq -r '."containerimage.digest"' <<<"$METADATA")
 [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "the build reported no index digest: '$digest'"; exit 1; }
 mkdir -p "$RUNNER_TEMP/oci"
 tar -xf "$RUNNER_TEMP/image.tar" -C "$RUNNER_TEMP/oci"
 jq -e --arg d "$digest" '.manifests[0].digest == $d' "$RUNNER_TEMP/oci/index.json" >/dev/null
-jq . "$RUNNER_TEMP/oci/blobs/sha256/${digest#sha256:}"
-echo "digest=$digest" >>"$GITHUB_OUTPUT"
+index=$RUNNER_TEMP/oci/blobs/sha256/${digest#sha256:}
+[[ sha256:$(sha256sum <"$index" | cut -d' ' -f1) == "$digest" ]] || { echo "the layout's index is not $digest"; exit 1; }
+jq . "$index"
+platforms=$(build/supply-chain/platform-digests.sh <"$index")
+{ echo "digest=$digest"; echo "platforms=$platforms"; } >>"$GITHUB_OUTPUT"
 `
 
 reproducible_check_script := `[[ $FIRST_DIGEST =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "the first runner reported no digest: '$FIRST_DIGEST'"; exit 1; }
 [[ $FIRST_DIGEST == "$SECOND_DIGEST" ]] ||
   { echo "not reproducible: $FIRST_DIGEST on one runner, $SECOND_DIGEST on the other (each build job prints its index)"; exit 1; }
-echo "reproducible: both runners built $FIRST_DIGEST"
+[[ -n $FIRST_PLATFORMS && $FIRST_PLATFORMS == "$SECOND_PLATFORMS" ]] ||
+  { echo "not reproducible: platform manifests '$FIRST_PLATFORMS' on one runner, '$SECOND_PLATFORMS' on the other"; exit 1; }
+echo "reproducible: both runners built $FIRST_DIGEST: $FIRST_PLATFORMS"
+echo "platforms=$FIRST_PLATFORMS" >>"$GITHUB_OUTPUT"
 `
 
 release_assets_script := `build/supply-chain/release-assets.sh "$RUNNER_TEMP/assets" "$DOCKERFILE_IMAGE" "$KO_IMAGE"`
 
-release_upload_script := `gh release view "$VERSION" >/dev/null 2>&1 ||
-  gh release create "$VERSION" --verify-tag --title "$VERSION" --notes "Images by digest, their SBOMs and SLSA Build L3 provenance, each with a Sigstore bundle: SECURITY.md, How to verify an image."
-gh release upload "$VERSION" "$RUNNER_TEMP"/assets/* --clobber
-`
+# A new release, created with the assets and published once they are all
+# up, holding exactly them (build/supply-chain/release-publish.sh): never
+# an upload into a release that already exists.
+release_publish_script := `build/supply-chain/release-publish.sh "$RUNNER_TEMP/assets"`
 
 exact_runs := {
-	"reproducibility build": [{"id": "build", "env": {"GO_IMAGE": "${{ env.RELEASE_GO_IMAGE }}"}, "run": reproducible_build_script}],
+	"reproducibility build": [
+		{"id": "epoch", "env": {}, "run": epoch_script},
+		{"id": "index", "env": {"METADATA": "${{ steps.build.outputs.metadata }}"}, "run": reproducible_index_script},
+	],
 	"reproducibility check": [{
-		"id": null, "env": {
+		"id": "compare", "env": {
 			"FIRST_DIGEST": "${{ needs.reproducible-1.outputs.digest }}",
 			"SECOND_DIGEST": "${{ needs.reproducible-2.outputs.digest }}",
+			"FIRST_PLATFORMS": "${{ needs.reproducible-1.outputs.platforms }}",
+			"SECOND_PLATFORMS": "${{ needs.reproducible-2.outputs.platforms }}",
 		},
 		"run": reproducible_check_script,
 	}],
 	"release assets": [
 		{
 			"id": null, "env": {
+				"VERSION": "${{ github.ref_name }}",
 				"DOCKERFILE_IMAGE": "${{ needs.image.outputs.image }}",
 				"KO_IMAGE": "${{ needs.ko.outputs.image }}",
 			},
@@ -395,19 +413,25 @@ exact_runs := {
 				"GH_REPO": "${{ github.repository }}",
 				"GH_TOKEN": secret_value,
 			},
-			"run": release_upload_script,
+			"run": release_publish_script,
 		},
 	],
 }
 
-# Their outputs, exactly: the compare job reads these.
-exact_outputs := {"reproducibility build": {"digest": "${{ steps.build.outputs.digest }}"}}
+# Their outputs, exactly: the compare job reads the builds', and the image
+# job the compare job's.
+exact_outputs := {
+	"reproducibility build": {
+		"digest": "${{ steps.index.outputs.digest }}",
+		"platforms": "${{ steps.index.outputs.platforms }}",
+	},
+	"reproducibility check": {"platforms": "${{ steps.compare.outputs.platforms }}"},
+}
 
-# Inputs whose value decides what is built, or where it goes, when they are
-# given: a context URL would build and sign someone else's source under our
-# name, and an output of another type or name would push elsewhere than the
-# tag the signing steps read (the image exporter takes its name from tags).
-fixed_inputs := {"docker/build-push-action": {"context": ".", "outputs": "type=image,rewrite-timestamp=true"}}
+# Inputs whose value decides what is built when they are given: a context
+# URL would build and sign someone else's source under our name. (Where the
+# result goes, outputs, is each role's own: release_build below.)
+fixed_inputs := {"docker/build-push-action": {"context": "."}}
 
 # --- Helpers ------------------------------------------------------------------
 
@@ -1012,13 +1036,9 @@ pinned_image(ref) if regex.match(`^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?@sha2
 # Build arguments, BuildKit's options and its SBOM generator are ways into
 # the build (BUILDKIT_SYNTAX hands the build to another frontend; a second
 # GO_IMAGE line, indented or quoted, is the one buildx keeps): each is one
-# of the reviewed values exactly, as ci.yml writes it.
-# The release's set carries SOURCE_DATE_EPOCH (the commit's time, from a
-# step of the job), as build/reproducible/build.sh builds.
-allowed_build_args := {
-	"GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\n",
-	"GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\nSOURCE_DATE_EPOCH=${{ steps.epoch.outputs.epoch }}\n",
-}
+# of the reviewed values exactly, as ci.yml writes it: the pull request's
+# build, or the release's (release_build_args, below).
+allowed_build_args := {"GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\n", release_build_args}
 
 deny contains msg if {
 	some [name, _, step] in uses_steps["docker/build-push-action"]
@@ -1039,6 +1059,135 @@ deny contains msg if {
 	attests := object.get(step, ["with", "attests"], "type=sbom,generator=${{ env.SBOM_GENERATOR }}")
 	attests != "type=sbom,generator=${{ env.SBOM_GENERATOR }}"
 	msg := sprintf("job %s: build-push-action's attests %q, want exactly type=sbom,generator=${{ env.SBOM_GENERATOR }}", [name, attests])
+}
+
+# --- The release is the reproducible build ---------------------------------
+
+# The Dockerfile image as the release builds it, once for the three jobs
+# that build it: the image job, which pushes it, and the two reproducibility
+# jobs, which rebuild it on runners of their own. The same context,
+# platforms, build arguments (the release Go; VERSION, REVISION and
+# SOURCE_DATE_EPOCH of the commit, from the same epoch step; the
+# Dockerfile's bases by default) and exporter options, no cache, in the
+# pinned BuildKit (driver-opts, below). Only where the result goes differs,
+# and what the release adds beside the image: its attestation manifests,
+# which the index lists next to the platform manifests and which change
+# none of them. A reproducibility check of any other build would prove
+# nothing about the image that ships.
+release_build_args := "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\nSOURCE_DATE_EPOCH=${{ steps.epoch.outputs.epoch }}\n"
+
+# OCI media types spelled out: the image exporter's default is Docker's,
+# the OCI exporter's OCI's, and BuildKit switches the image exporter to OCI
+# only when attestations come along.
+exporter_options := "oci-mediatypes=true,rewrite-timestamp=true"
+
+release_build := {
+	"context": ".",
+	"platforms": "linux/amd64,linux/arm64",
+	"no-cache": true,
+	"build-args": release_build_args,
+}
+
+build_with := {
+	"release": object.union(release_build, {
+		"outputs": concat(",", ["type=image", exporter_options]),
+		"push": true,
+		"tags": "${{ steps.name.outputs.image }}:${{ github.sha }}",
+		"attests": "type=sbom,generator=${{ env.SBOM_GENERATOR }}",
+		"provenance": "mode=max",
+	}),
+	"reproducibility build": object.union(release_build, {
+		"outputs": concat(",", ["type=oci,dest=${{ runner.temp }}/image.tar", exporter_options]),
+		"provenance": false,
+		"sbom": false,
+	}),
+}
+
+# The jobs that build the release image: each exactly once.
+release_image_builders := {name | some name, r in job_roles; r == "reproducibility build"} | {"image"}
+
+release_builds contains [name, i, step] if {
+	some [name, i, step] in uses_steps["docker/build-push-action"]
+	name in release_image_builders
+}
+
+deny contains msg if {
+	some name in release_image_builders
+	jobs[name]
+	count({i | some [n, i, _] in release_builds; n == name}) != 1
+	msg := sprintf("job %s builds the release image, with docker/build-push-action, not exactly once", [name])
+}
+
+deny contains msg if {
+	some [name, i, step] in release_builds
+	want := build_with[role(name)]
+	got := object.get(step, "with", {})
+	differ := {k | some k in (object.keys(want) | object.keys(got)); object.get(got, k, null) != object.get(want, k, null)}
+	count(differ) > 0
+	msg := sprintf("job %s, %s: docker/build-push-action is not the release's build; %s differ from policy/workflow's build_with[%q] (release_build: one context, platforms, build arguments, no cache and exporter options for the release and both reproducibility builds)", [name, step_label(i, step), concat(", ", sort(differ)), role(name)])
+}
+
+# Outputs elsewhere: none (the pull request's build exports nothing).
+deny contains msg if {
+	some [name, i, step] in uses_steps["docker/build-push-action"]
+	not name in release_image_builders
+	"outputs" in object.keys(object.get(step, "with", {}))
+	msg := sprintf("job %s, %s: docker/build-push-action's outputs is %v; only the release and reproducibility builds export, as build_with says", [name, step_label(i, step), step["with"].outputs])
+}
+
+# SOURCE_DATE_EPOCH comes from the same step wherever the release image is
+# built, before the build.
+deny contains msg if {
+	some [name, i, step] in release_builds
+	not epoch_before(name, i)
+	msg := sprintf("job %s, %s: no step before it is exactly {id: epoch, run: %s}, the commit's time for SOURCE_DATE_EPOCH as every release build takes it", [name, step_label(i, step), epoch_script])
+}
+
+epoch_before(name, i) if {
+	some j, step in steps(jobs[name])
+	j < i
+	step.id == "epoch"
+	step.run == epoch_script
+	object.get(step, "env", {}) == {}
+}
+
+# The image that ships is the one reproduced: after the push and before any
+# signature, the job reads the pushed index and fails unless its platform
+# manifests are those the reproducibility check passed on, of the image it
+# goes on to sign.
+compare_script := `index=$(docker buildx imagetools inspect --raw "$IMAGE")
+pushed=$(build/supply-chain/platform-digests.sh <<<"$index")
+[[ -n $REPRODUCED && $pushed == "$REPRODUCED" ]] ||
+  { echo "$IMAGE is not the reproducible build: it lists $pushed, the reproducibility runners built '$REPRODUCED'"; exit 1; }
+echo "$IMAGE is the reproducible build: $pushed"
+`
+
+reproduced_platforms := "${{ needs.reproducible.outputs.platforms }}"
+
+deny contains msg if {
+	some [name, i, step] in release_builds
+	object.get(step, ["with", "push"], false) != false
+	not compared_before_signing(name, i)
+	msg := sprintf("job %s, %s: pushes the release image but no later step, before every signature, checks that its platform manifests are the reproducible build's: a run step exactly policy/workflow's compare_script, with env IMAGE (the image the job signs) and REPRODUCED %s", [name, step_label(i, step), reproduced_platforms])
+}
+
+compared_before_signing(name, i) if {
+	some j, step in steps(jobs[name])
+	j > i
+	object.get(step, "run", null) == compare_script
+	env := object.get(step, "env", {})
+	object.keys(env) == {"IMAGE", "REPRODUCED"}
+	env.REPRODUCED == reproduced_platforms
+	every sign in sign_steps {
+		signed_after_comparison(name, j, env.IMAGE, sign[0], sign[1])
+	}
+}
+
+signed_after_comparison(name, _, _, n, _) if n != name
+
+signed_after_comparison(name, j, image, name, k) if {
+	k > j
+	signed_image(name, k) == image
 }
 
 # Caches a pull request can write must not reach a release.

@@ -25,12 +25,15 @@ scan := {"uses": uses("anchore/scan-action"), "with": {
 	"registry-password": "${{ secrets.GITHUB_TOKEN }}",
 }}
 
-build := {"id": "build", "uses": uses("docker/build-push-action"), "with": {
-	"push": true, "no-cache": true, "outputs": "type=image,rewrite-timestamp=true",
-	"tags": "${{ steps.name.outputs.image }}:${{ github.sha }}",
-	"build-args": "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\nSOURCE_DATE_EPOCH=${{ steps.epoch.outputs.epoch }}\n",
-	"attests": "type=sbom,generator=${{ env.SBOM_GENERATOR }}",
-}}
+epoch := {"name": "Epoch", "id": "epoch", "run": epoch_script}
+
+build := {"id": "build", "uses": uses("docker/build-push-action"), "with": build_with.release}
+
+compare := {
+	"name": "Reproduced",
+	"env": {"IMAGE": "${{ steps.build.outputs.image }}", "REPRODUCED": "${{ needs.reproducible.outputs.platforms }}"},
+	"run": compare_script,
+}
 
 audit := {"env": {"IMAGE": "${{ steps.build.outputs.image }}"}, "run": "make sbom IMAGE=\"$IMAGE\"\nmake sbom-audit IMAGE=\"$IMAGE\"\n"}
 
@@ -44,8 +47,12 @@ tests_and_gate := ["go", "policy", "image-test", "supply-chain-test", "reproduci
 
 repro_build := {
 	"runs-on": "ubuntu-24.04",
-	"outputs": {"digest": "${{ steps.build.outputs.digest }}"},
-	"steps": [checkout, buildx, {"id": "build", "env": {"GO_IMAGE": "${{ env.RELEASE_GO_IMAGE }}"}, "run": reproducible_build_script}],
+	"outputs": {"digest": "${{ steps.index.outputs.digest }}", "platforms": "${{ steps.index.outputs.platforms }}"},
+	"steps": [
+		checkout, buildx, epoch,
+		{"id": "build", "uses": uses("docker/build-push-action"), "with": build_with["reproducibility build"]},
+		{"id": "index", "env": {"METADATA": "${{ steps.build.outputs.metadata }}"}, "run": reproducible_index_script},
+	],
 }
 
 generator := "slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@v2.1.0"
@@ -100,11 +107,18 @@ good := {
 		},
 		"reproducible-1": repro_build,
 		"reproducible-2": repro_build,
-		"reproducible": {"needs": ["reproducible-1", "reproducible-2"], "runs-on": "ubuntu-24.04", "steps": [{
-			"name": "Compare",
-			"env": {"FIRST_DIGEST": "${{ needs.reproducible-1.outputs.digest }}", "SECOND_DIGEST": "${{ needs.reproducible-2.outputs.digest }}"},
-			"run": reproducible_check_script,
-		}]},
+		"reproducible": {
+			"needs": ["reproducible-1", "reproducible-2"], "runs-on": "ubuntu-24.04",
+			"outputs": {"platforms": "${{ steps.compare.outputs.platforms }}"},
+			"steps": [{
+				"name": "Compare", "id": "compare",
+				"env": {
+					"FIRST_DIGEST": "${{ needs.reproducible-1.outputs.digest }}", "SECOND_DIGEST": "${{ needs.reproducible-2.outputs.digest }}",
+					"FIRST_PLATFORMS": "${{ needs.reproducible-1.outputs.platforms }}", "SECOND_PLATFORMS": "${{ needs.reproducible-2.outputs.platforms }}",
+				},
+				"run": reproducible_check_script,
+			}],
+		},
 		"release-gate": {
 			"if": "github.event_name != 'pull_request'",
 			"needs": ["go", "policy", "image-test", "supply-chain-test", "reproducible"],
@@ -118,7 +132,7 @@ good := {
 			"if": "github.event_name != 'pull_request'", "needs": tests_and_gate,
 			"runs-on": "ubuntu-24.04", "permissions": releasing,
 			"outputs": {"image": "${{ steps.build.outputs.image }}"},
-			"steps": [checkout, buildx, login, build, setup_go, audit, vulncheck, scan, sign],
+			"steps": [checkout, buildx, login, epoch, build, compare, setup_go, audit, vulncheck, scan, sign],
 		},
 		"ko": {
 			"if": "github.event_name != 'pull_request'", "needs": tests_and_gate,
@@ -149,8 +163,8 @@ good := {
 			"permissions": {"contents": "write", "id-token": "write", "packages": "read"},
 			"steps": [
 				checkout, setup_go, login,
-				{"name": "Assets", "env": {"DOCKERFILE_IMAGE": "${{ needs.image.outputs.image }}", "KO_IMAGE": "${{ needs.ko.outputs.image }}"}, "run": release_assets_script},
-				{"name": "Upload", "env": {"VERSION": "${{ github.ref_name }}", "GH_REPO": "${{ github.repository }}", "GH_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}, "run": release_upload_script},
+				{"name": "Assets", "env": {"VERSION": "${{ github.ref_name }}", "DOCKERFILE_IMAGE": "${{ needs.image.outputs.image }}", "KO_IMAGE": "${{ needs.ko.outputs.image }}"}, "run": release_assets_script},
+				{"name": "Publish", "env": {"VERSION": "${{ github.ref_name }}", "GH_REPO": "${{ github.repository }}", "GH_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}, "run": release_publish_script},
 			],
 		},
 	},
@@ -339,8 +353,8 @@ test_chain_through_jobs_without_conditions if {
 # --- Steps ---
 
 test_step_keys_off_the_allowlist if {
-	denied(add("/jobs/image/steps/8/if", "always()"), "job image, step 9 (Sign): if is not allowed (a step's condition")
-	denied(add("/jobs/image/steps/7/continue-on-error", true), "continue-on-error is not allowed")
+	denied(add("/jobs/image/steps/10/if", "always()"), "job image, step 11 (Sign): if is not allowed (a step's condition")
+	denied(add("/jobs/image/steps/9/continue-on-error", true), "continue-on-error is not allowed")
 	denied(add("/jobs/go/steps/3/shell", "python {0}"), "job go, step 4 (Lint): shell is not allowed")
 	denied(add("/jobs/go/steps/3/working-directory", "/tmp"), "working-directory is not allowed")
 }
@@ -373,7 +387,7 @@ test_action_at_another_commit if {
 
 test_action_off_the_allowlist if {
 	want := "an action the allowlist does not hold"
-	denied(replace("/jobs/image/steps/4/uses", concat("@", ["sigstore/cosign-installer", actions["actions/setup-go"].sha])), want)
+	denied(replace("/jobs/image/steps/6/uses", concat("@", ["sigstore/cosign-installer", actions["actions/setup-go"].sha])), want)
 	denied(replace("/jobs/go/steps/0/uses", concat("@", ["Actions/Checkout", actions["actions/checkout"].sha])), want)
 	denied(replace("/jobs/go/steps/0/uses", concat("@", ["actions/checkout/sub", actions["actions/checkout"].sha])), want)
 }
@@ -391,7 +405,7 @@ test_action_outside_its_role if {
 test_inputs_off_the_allowlist if {
 	denied(add("/jobs/image/steps/0/with/ref", "${{ github.event.pull_request.head.sha }}"), "input ref of actions/checkout is not allowed")
 	denied(add("/jobs/image/steps/0/with/repository", "someone/fork"), "input repository of actions/checkout is not allowed")
-	denied(add("/jobs/image/steps/3/with/secrets", "token=x"), "input secrets of docker/build-push-action is not allowed")
+	denied(add("/jobs/image/steps/4/with/secrets", "token=x"), "input secrets of docker/build-push-action is not allowed")
 }
 
 test_checkout_persists_credentials if {
@@ -439,7 +453,7 @@ test_secret_other_than_the_token if {
 
 test_secret_in_the_wrong_place if {
 	want := "reads secrets; only ${{ secrets.GITHUB_TOKEN }}"
-	denied(replace("/jobs/image/steps/3/with/build-args", "TOKEN=${{ secrets.GITHUB_TOKEN }}"), want)
+	denied(replace("/jobs/image/steps/4/with/build-args", "TOKEN=${{ secrets.GITHUB_TOKEN }}"), want)
 	denied(replace("/jobs/image/steps/2/with/password", "x${{ secrets.GITHUB_TOKEN }}"), want)
 	denied(add("/jobs/image/outputs/token", "${{ secrets.GITHUB_TOKEN }}"), want)
 	denied(add("/env/GO_VERSION", "${{ secrets.GITHUB_TOKEN }}"), "the workflow's env.GO_VERSION reads secrets")
@@ -476,15 +490,15 @@ test_gate_edited if {
 # --- What a release does before it signs ---
 
 test_writer_restores_go_cache if {
-	denied(remove("/jobs/image/steps/4/with/cache"), "restores a cache")
+	denied(remove("/jobs/image/steps/6/with/cache"), "restores a cache")
 }
 
 test_writer_restores_build_cache if {
-	denied(add("/jobs/image/steps/3/with/cache-from", "type=gha"), "restores a cache")
+	denied(add("/jobs/image/steps/4/with/cache-from", "type=gha"), "restores a cache")
 }
 
 test_writer_builds_with_layer_cache if {
-	denied(remove("/jobs/image/steps/3/with/no-cache"), "restores a cache")
+	denied(remove("/jobs/image/steps/4/with/no-cache"), "restores a cache")
 }
 
 test_buildkit_unpinned if {
@@ -492,7 +506,7 @@ test_buildkit_unpinned if {
 }
 
 test_default_sbom_generator if {
-	denied(add("/jobs/image/steps/3/with/sbom", true), "unpinned SBOM generator")
+	denied(add("/jobs/image/steps/4/with/sbom", true), "unpinned SBOM generator")
 }
 
 test_sbom_generator_unpinned if {
@@ -500,7 +514,7 @@ test_sbom_generator_unpinned if {
 }
 
 test_release_with_default_go if {
-	denied(replace("/jobs/image/steps/3/with/build-args", "VERSION=x\n"), "the Dockerfile's default (Go 1.22)")
+	denied(replace("/jobs/image/steps/4/with/build-args", "VERSION=x\n"), "the Dockerfile's default (Go 1.22)")
 }
 
 test_release_with_go_1_22 if {
@@ -508,11 +522,11 @@ test_release_with_go_1_22 if {
 }
 
 test_sign_before_audit if {
-	denied(replace("/jobs/image/steps/5/run", "true"), "job image, step 9 (Sign) signs before make sbom-audit")
+	denied(replace("/jobs/image/steps/7/run", "true"), "job image, step 11 (Sign) signs before make sbom-audit")
 }
 
 test_sign_before_vulncheck if {
-	denied([{"op": "move", "from": "/jobs/image/steps/6", "path": "/jobs/image/steps/8"}], "job image, step 8 (Sign) signs before make vulncheck")
+	denied([{"op": "move", "from": "/jobs/image/steps/8", "path": "/jobs/image/steps/10"}], "job image, step 10 (Sign) signs before make vulncheck")
 }
 
 # A second signature, before the checks, is found as well as the last one.
@@ -521,12 +535,12 @@ test_second_sign_before_the_checks if {
 }
 
 test_checks_of_another_image if {
-	denied(replace("/jobs/image/steps/5/env/IMAGE", "alpine:3.22"), "job image, step 9 (Sign) signs before make sbom-audit has run on the image it signs")
-	denied(replace("/jobs/image/steps/7/with/image", "alpine:3.22"), "job image, step 9 (Sign) signs before a vulnerability scan of the image it signs")
+	denied(replace("/jobs/image/steps/7/env/IMAGE", "alpine:3.22"), "job image, step 11 (Sign) signs before make sbom-audit has run on the image it signs")
+	denied(replace("/jobs/image/steps/9/with/image", "alpine:3.22"), "job image, step 11 (Sign) signs before a vulnerability scan of the image it signs")
 }
 
 test_scan_that_does_not_fail if {
-	denied(replace("/jobs/image/steps/7/with/fail-build", false), "job image, step 9 (Sign) signs before a vulnerability scan")
+	denied(replace("/jobs/image/steps/9/with/fail-build", false), "job image, step 11 (Sign) signs before a vulnerability scan")
 }
 
 test_scan_of_unfixable_only_or_critical_only if {
@@ -536,9 +550,9 @@ test_scan_of_unfixable_only_or_critical_only if {
 
 test_release_check_edited if {
 	want := "runs exactly one of policy/workflow's release_check_scripts"
-	denied(replace("/jobs/image/steps/5/run", "make sbom-audit IMAGE=\"$IMAGE\" || true"), want)
-	denied(replace("/jobs/image/steps/6/run", "exit 0\nmake vulncheck IMAGE=\"$IMAGE\"\n"), want)
-	denied(replace("/jobs/image/steps/8/run", "make() { :; }\nmake sign IMAGE=\"$IMAGE\""), want)
+	denied(replace("/jobs/image/steps/7/run", "make sbom-audit IMAGE=\"$IMAGE\" || true"), want)
+	denied(replace("/jobs/image/steps/8/run", "exit 0\nmake vulncheck IMAGE=\"$IMAGE\"\n"), want)
+	denied(replace("/jobs/image/steps/10/run", "make() { :; }\nmake sign IMAGE=\"$IMAGE\""), want)
 }
 
 test_signing_outside_make_sign if {
@@ -546,19 +560,19 @@ test_signing_outside_make_sign if {
 }
 
 test_build_context_elsewhere if {
-	denied(add("/jobs/image/steps/3/with/context", "https://github.com/example/other.git#main"), "docker/build-push-action's context is https://github.com/example/other.git#main; only .")
+	denied(add("/jobs/image/steps/4/with/context", "https://github.com/example/other.git#main"), "docker/build-push-action's context is https://github.com/example/other.git#main; only .")
 }
 
 # A quoted "true" pushes just the same.
 test_push_as_a_string if {
 	denied(
-		[{"op": "replace", "path": "/jobs/image/steps/3/with/push", "value": "true"}, {"op": "replace", "path": "/jobs/image/steps/3/with/build-args", "value": "VERSION=x\n"}],
+		[{"op": "replace", "path": "/jobs/image/steps/4/with/push", "value": "true"}, {"op": "replace", "path": "/jobs/image/steps/4/with/build-args", "value": "VERSION=x\n"}],
 		"the Dockerfile's default (Go 1.22)",
 	)
 }
 
 test_writer_that_signs_nothing if {
-	denied(remove("/jobs/image/steps/8"), "signs nothing")
+	denied(remove("/jobs/image/steps/10"), "signs nothing")
 }
 
 test_no_kubernetes_job if {
@@ -581,9 +595,55 @@ test_reproducibility_check_that_only_echoes if {
 
 test_reproducible_build_edited if {
 	want := "job reproducible-2 (reproducibility build): its scripts are not the reviewed ones"
-	denied(replace("/jobs/reproducible-2/steps/2/run", strings.replace_n({"--no-cache": "--cache-from type=gha"}, reproducible_build_script)), want)
-	denied(replace("/jobs/reproducible-2/steps/2/env/GO_IMAGE", "golang:1.27-alpine"), want)
+	denied(replace("/jobs/reproducible-2/steps/4/run", strings.replace_n({"platform-digests.sh <\"$index\"": "platform-digests.sh <<<\"$PUSHED\""}, reproducible_index_script)), want)
+	denied(replace("/jobs/reproducible-2/steps/4/env/METADATA", "{\"containerimage.digest\": \"sha256:0\"}"), want)
 	denied(add("/jobs/reproducible-2/steps/-", {"run": "echo digest=sha256:0 >>\"$GITHUB_OUTPUT\""}), want)
+}
+
+# The reproducibility jobs build what the release builds, input for input:
+# the review's finding was a check of another build (no VERSION, REVISION).
+test_reproducible_build_is_not_the_release_build if {
+	want := "docker/build-push-action is not the release's build; "
+	args := "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nSOURCE_DATE_EPOCH=${{ steps.epoch.outputs.epoch }}\n"
+	denied(replace("/jobs/reproducible-1/steps/3/with/build-args", args), concat("", [want, "build-args differ"]))
+	denied(replace("/jobs/reproducible-1/steps/3/with/outputs", "type=oci,dest=${{ runner.temp }}/image.tar,rewrite-timestamp=true"), concat("", [want, "outputs differ"]))
+	denied(replace("/jobs/reproducible-1/steps/3/with/no-cache", false), concat("", [want, "no-cache differ"]))
+	denied(replace("/jobs/reproducible-1/steps/3/with/platforms", "linux/amd64"), concat("", [want, "platforms differ"]))
+	denied(add("/jobs/reproducible-1/steps/3/with/cache-from", "type=gha"), concat("", [want, "cache-from differ"]))
+	denied(replace("/jobs/image/steps/4/with/outputs", "type=image,rewrite-timestamp=true"), "job image, step 5 (docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83): docker/build-push-action is not the release's build; outputs differ")
+}
+
+test_release_image_built_twice_or_not_at_all if {
+	denied(add("/jobs/reproducible-1/steps/-", repro_build.steps[3]), "job reproducible-1 builds the release image, with docker/build-push-action, not exactly once")
+	denied(remove("/jobs/reproducible-2/steps/3"), "job reproducible-2 builds the release image, with docker/build-push-action, not exactly once")
+}
+
+test_source_date_epoch_of_another_time if {
+	want := "no step before it is exactly {id: epoch"
+	denied(replace("/jobs/image/steps/3/run", "echo \"epoch=0\" >>\"$GITHUB_OUTPUT\""), want)
+	denied([{"op": "move", "from": "/jobs/reproducible-2/steps/2", "path": "/jobs/reproducible-2/steps/4"}], want)
+}
+
+test_only_release_builds_export if {
+	denied(add("/jobs/pr-image/steps/2/with/outputs", "type=registry"), "docker/build-push-action's outputs is type=registry; only the release and reproducibility builds export")
+}
+
+# The image that ships is the one reproduced: the pushed platform manifests
+# are compared with the reproducibility check's, before anything is signed.
+test_release_not_compared_with_the_reproducible_build if {
+	want := "job image, step 5 (docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83): pushes the release image but no later step, before every signature, checks that its platform manifests are the reproducible build's"
+	denied(remove("/jobs/image/steps/5"), want)
+	denied(replace("/jobs/image/steps/5/run", "echo \"$REPRODUCED\""), want)
+	denied(replace("/jobs/image/steps/5/env/REPRODUCED", "${{ needs.reproducible-1.outputs.platforms }}"), want)
+	denied(replace("/jobs/image/steps/5/env/IMAGE", "ghcr.io/product-catalog/product-catalog@sha256:0"), want)
+	denied(add("/jobs/image/steps/5/env/BASH_ENV", "x"), want)
+	denied([{"op": "move", "from": "/jobs/image/steps/5", "path": "/jobs/image/steps/10"}], want)
+	denied([{"op": "move", "from": "/jobs/image/steps/5", "path": "/jobs/image/steps/3"}], "pushes the release image but no later step")
+}
+
+test_reproducible_check_outputs if {
+	denied(replace("/jobs/reproducible/outputs/platforms", "${{ needs.reproducible-1.outputs.platforms }}"), "job reproducible (reproducibility check): outputs")
+	denied(replace("/jobs/reproducible/steps/0/env/SECOND_PLATFORMS", "${{ needs.reproducible-1.outputs.platforms }}"), "job reproducible (reproducibility check): its scripts are not the reviewed ones")
 }
 
 test_reproducible_build_outputs if {
@@ -679,6 +739,8 @@ test_release_upload_edited if {
 	want := "job release-assets (release assets): its scripts are not the reviewed ones"
 	denied(replace("/jobs/release-assets/steps/4/run", "gh release upload \"$VERSION\" ./* --clobber\n"), want)
 	denied(replace("/jobs/release-assets/steps/3/env/KO_IMAGE", "ghcr.io/attacker/image@sha256:0"), want)
+	denied(remove("/jobs/release-assets/steps/3/env/VERSION"), want)
+	denied(replace("/jobs/release-assets/steps/4/env/VERSION", "v1.0.0"), want)
 }
 
 test_release_token_elsewhere if {
@@ -688,10 +750,12 @@ test_release_token_elsewhere if {
 # The release builds as build/reproducible/build.sh does, and pushes only
 # to the tag the signing steps read.
 test_release_build_not_reproducible if {
-	denied(replace("/jobs/image/steps/3/with/build-args", "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\n"), "build-push-action's build-args")
+	denied(replace("/jobs/image/steps/4/with/build-args", "GO_IMAGE=${{ env.RELEASE_GO_IMAGE }}\nVERSION=${{ github.ref_name }}\nREVISION=${{ github.sha }}\n"), "build-push-action's build-args")
 }
 
 test_release_output_elsewhere if {
-	denied(replace("/jobs/image/steps/3/with/outputs", "type=image,name=ghcr.io/attacker/x,push=true"), "docker/build-push-action's outputs is type=image,name=ghcr.io/attacker/x,push=true")
-	denied(replace("/jobs/image/steps/3/with/outputs", "type=local,dest=out"), "docker/build-push-action's outputs is type=local,dest=out")
+	want := "job image, step 5 (docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83): docker/build-push-action is not the release's build; outputs differ"
+	denied(replace("/jobs/image/steps/4/with/outputs", "type=image,name=ghcr.io/attacker/x,push=true"), want)
+	denied(replace("/jobs/image/steps/4/with/outputs", "type=local,dest=out"), want)
+	denied(replace("/jobs/image/steps/4/with/tags", "ghcr.io/attacker/x:latest"), "docker/build-push-action is not the release's build; tags differ")
 }

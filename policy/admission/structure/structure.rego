@@ -67,7 +67,7 @@ reviewed_policy_sha256 := {
 reviewed_spelling_sha256 := {
 	"cip-keyless.yaml": "aa9753576ac179eca139b491affb259f94efddd58353275406927200e05b4b83",
 	"cip-key.yaml": "0d09cd7cf5ce7636cbb712531c73554d009b2048e9dffe08ad09c2aa0c0c3279",
-	"kyverno-keyless.yaml": "f5e50147ca8f0f5859ea346b419836d5fbee07613fb1bfad0c8abd19e8629255",
+	"kyverno-keyless.yaml": "e11c8fbf06bc889c0da533081c0523d4baf19db9c881102739837f22cb640ef4",
 	"kyverno-key.yaml": "d8b13ecf0417d0b83757964326e6740d89e72c036ed03a7f42e732e3897a204c",
 }
 
@@ -131,12 +131,31 @@ kyverno_keyless_entry := {"keyless": {
 	"rekor": {"url": public_rekor},
 }}
 
-# The generator's identity, exactly: no pattern.
-kyverno_generator_entry := {"keyless": {
+# The generator's identity, exactly: no pattern. That identity is every
+# caller's, so each entry also requires the certificate's GitHub extensions
+# (Fulcio's OIDs 1.3.6.1.4.1.57264.1.2, .5, .6, from the run's OIDC token)
+# to name a run of this repository, for a push, of one release ref: what
+# cip-keyless.yaml's spec.policy checks of the same certificate. Kyverno
+# compares each extension with its value as a wildcard pattern (`*` and `?`
+# only: kyverno pkg/cosign, matchExtensions, IGLOU-EU/go-wildcard), and has
+# no alternation, so main and the v* tags are two entries of one attestor
+# set with count 1, Kyverno's logical OR: one of them must verify, with
+# every extension it names.
+kyverno_generator_entry(ref) := {"keyless": {
 	"issuer": github_issuer,
 	"subject": slsa_generator,
+	"additionalExtensions": {
+		"githubWorkflowRepository": "product-catalog/product-catalog",
+		"githubWorkflowTrigger": "push",
+		"githubWorkflowRef": ref,
+	},
 	"rekor": {"url": public_rekor},
 }}
+
+kyverno_generator_attestor := {
+	"count": 1,
+	"entries": [kyverno_generator_entry("refs/heads/main"), kyverno_generator_entry("refs/tags/v*")],
+}
 
 # Signed offline: no transparency log entry and no certificate, so no SCT.
 kyverno_key_entry := {"keys": {
@@ -234,7 +253,7 @@ kyverno_slsa3_conditions := [
 
 kyverno_slsa3_attestation := {
 	"type": slsa_v02,
-	"attestors": [{"entries": [kyverno_generator_entry]}],
+	"attestors": [kyverno_generator_attestor],
 	"conditions": [{"all": kyverno_slsa3_conditions}],
 }
 
@@ -570,6 +589,7 @@ differences contains [path, sprintf("%s is not in the canonical form (it holds %
 	is_object(want)
 	got := object.get(normal[path], parent, absent)
 	is_object(got)
+	got != absent
 	some key, value in got
 	not key in object.keys(want)
 	at := array.concat(parent, [key])

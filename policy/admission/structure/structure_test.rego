@@ -419,6 +419,25 @@ test_kyverno_slsa_generator if {
 	])
 }
 
+generator_extensions(i) := sprintf("%s/attestations/2/attestors/0/entries/%d/keyless/additionalExtensions", [vi, i])
+
+# The generator's certificate: a run of this repository, for a push, of main
+# or a v* tag, as cip-keyless.yaml's spec.policy requires.
+test_kyverno_slsa_generator_certificate if {
+	attestor := concat("", [vi, "/attestations/2/attestors/0"])
+	denied_all([
+		["kyverno-keyless.yaml", [{"op": "remove", "path": generator_extensions(0)}], "attestations[2].attestors[0].entries[0].keyless.additionalExtensions is missing"],
+		["kyverno-keyless.yaml", [{"op": "remove", "path": concat("", [generator_extensions(1), "/githubWorkflowRepository"])}], "entries[1].keyless.additionalExtensions.githubWorkflowRepository is missing"],
+		["kyverno-keyless.yaml", [{"op": "replace", "path": concat("", [generator_extensions(0), "/githubWorkflowRepository"]), "value": "*/product-catalog"}], `entries[0].keyless.additionalExtensions.githubWorkflowRepository is "*/product-catalog", want "product-catalog/product-catalog"`],
+		["kyverno-keyless.yaml", [{"op": "replace", "path": concat("", [generator_extensions(0), "/githubWorkflowTrigger"]), "value": "*"}], `entries[0].keyless.additionalExtensions.githubWorkflowTrigger is "*", want "push"`],
+		["kyverno-keyless.yaml", [{"op": "replace", "path": concat("", [generator_extensions(1), "/githubWorkflowRef"]), "value": "refs/*"}], `entries[1].keyless.additionalExtensions.githubWorkflowRef is "refs/*", want "refs/tags/v*"`],
+		["kyverno-keyless.yaml", [{"op": "remove", "path": concat("", [generator_extensions(1), "/githubWorkflowRef"])}], "entries[1].keyless.additionalExtensions.githubWorkflowRef is missing"],
+		["kyverno-keyless.yaml", [{"op": "add", "path": concat("", [generator_extensions(1), "/githubWorkflowSha"]), "value": "*"}], "entries[1].keyless.additionalExtensions.githubWorkflowSha is not in the canonical form"],
+		["kyverno-keyless.yaml", [{"op": "remove", "path": concat("", [attestor, "/count"])}], "attestations[2].attestors[0].count is missing, want 1"],
+		["kyverno-keyless.yaml", [{"op": "add", "path": concat("", [attestor, "/entries/-"]), "value": kyverno_keyless_entry}], "attestations[2].attestors[0].entries has 3 items, want 2"],
+	])
+}
+
 test_kyverno_keys if {
 	keys := concat("", [vi, "/attestors/0/entries/0/keys"])
 	denied_all([

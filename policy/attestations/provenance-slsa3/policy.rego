@@ -23,11 +23,27 @@
 # key the generator does not write is refused like a wrong value.
 #
 # cosign verify-attestation --policy reads this file (Rego v0 with
-# rego.v1, data.signature.allow); conftest reads deny for the reasons. Ask
-# cosign for the predicate type by its URI (--type
-# https://slsa.dev/provenance/v0.2): cosign then hands over the statement as
-# signed, where its short name slsaprovenance would re-encode it through
-# in-toto-golang's struct and drop the keys this policy must see.
+# rego.v1, data.signature.allow); conftest reads deny for the reasons.
+#
+# What cosign hands this policy is not the statement as signed. It decodes
+# the verified payload into an in-toto Statement and marshals that again
+# (cosign pkg/policy/attestation.go, AttestationToPayloadJSON); only the
+# predicate comes through whole. Of the statement around it, cosign v2
+# keeps _type, predicateType and each subject's name and digest (it parses
+# into in-toto-golang's in_toto.Statement, which drops any other top-level
+# or subject key without a word); cosign v3 (v3.1.3 here) parses into the
+# in-toto attestation framework's v1 Statement, whose parser refuses a key
+# it does not know, so such a statement fails verification with cosign's
+# error, not this policy's reasons. Either way the rules below on the
+# statement's own keys ("the statement has keys", "subject has keys") take
+# effect only where conftest reads the raw statement: the fixtures of make
+# test-policy (verify.sh runs conftest on the raw payloads too, but only to
+# name the reasons once cosign has refused).
+#
+# Ask for the predicate type by its URI, --type
+# https://slsa.dev/provenance/v0.2: the short name slsaprovenance would
+# re-encode the predicate too, through in-toto-golang's SLSA v0.2 struct,
+# and drop predicate keys this policy must see.
 package signature
 
 import rego.v1
