@@ -74,10 +74,13 @@ args=(--opt "platform=$PLATFORMS" --opt "build-arg:VERSION=$VERSION" --opt "buil
 [[ -z ${RUNTIME_IMAGE:-} ]] || args+=(--opt "build-arg:RUNTIME_IMAGE=$RUNTIME_IMAGE")
 [[ $NO_CACHE != 1 ]] || args+=(--no-cache)
 say "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH ($(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)), rewrite-timestamp=$REWRITE_TIMESTAMP"
+# OCI media types, as the release's exporter is set (.github/workflows/ci.yml):
+# the image exporter's default is Docker's, and the media types are part of
+# every manifest, so of every digest.
 if [[ $OUTPUT == oci:* ]]; then
-  output="type=oci,dest=${OUTPUT#oci:},rewrite-timestamp=$REWRITE_TIMESTAMP"
+  output="type=oci,dest=${OUTPUT#oci:},oci-mediatypes=true,rewrite-timestamp=$REWRITE_TIMESTAMP"
 else
-  output="type=image,name=$OUTPUT,push=true,rewrite-timestamp=$REWRITE_TIMESTAMP"
+  output="type=image,name=$OUTPUT,push=true,oci-mediatypes=true,rewrite-timestamp=$REWRITE_TIMESTAMP"
   [[ ${INSECURE:-} != 1 ]] || output+=",registry.insecure=true"
 fi
 
