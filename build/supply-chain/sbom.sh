@@ -36,11 +36,13 @@ grep -q '^MIT License' "$repo/LICENSE" || die "LICENSE is no longer MIT: update 
 # through the Go proxy when not cached) and checked against that hash, and
 # a URL they can open.
 license_texts() {
-  local id see path module rest version file dir
+  local id see path module rest version file dir modcache
+  modcache=$(go env GOMODCACHE)
   jq -r '.hasExtractedLicensingInfos[]? | [.licenseId, (.seeAlsos[0] // "")] | @tsv' "$1" |
     while IFS=$'\t' read -r id see; do
       [[ $see == file://* ]] || continue # syft keeps a named license's own text
       path=${see#"file://\$GOPATH/pkg/mod/"}
+      [[ $path != "$see" ]] || path=${see#"file://$modcache/"}
       [[ $path != "$see" && $path == *@*/* ]] || die "$id: syft points at $see, not at a file of a Go module"
       module=${path%%@*} rest=${path#*@}
       version=${rest%%/*} file=${rest#*/}
@@ -73,8 +75,10 @@ scan() {
 
   say "syft scan $image ($platform) -> $dir/sbom.{spdx,cdx}.json"
   # Licenses of Go modules come from the local module cache (warm after a
-  # build); syft never reaches for the network here.
+  # build); syft never reaches for the network here. Syft looks in
+  # $GOPATH/pkg/mod unless told: the go command's GOMODCACHE may be elsewhere.
   SYFT_CHECK_FOR_APP_UPDATE=false SYFT_GOLANG_SEARCH_LOCAL_MOD_CACHE_LICENSES=true \
+    SYFT_GOLANG_LOCAL_MOD_CACHE_DIR="$(go env GOMODCACHE)" \
     syft scan "registry:$image" --platform "$platform" -q \
     -o "spdx-json@2.3=$dir/syft.spdx.json" -o "cyclonedx-json@1.6=$dir/syft.cdx.json"
 
