@@ -88,8 +88,7 @@ cleanup() {
   unconfine
   [[ -z ${REGISTRY_PID:-} ]] || kill "$REGISTRY_PID" 2>/dev/null
   cluster_down
-  docker rmi "${PAUSE_IMAGE:-none}" "${dockerfile_tag:-none}" "${REGISTRY:-none}/alpine-standin:3.22" \
-    "${REGISTRY:-none}/golang-standin:${release_go:-}" >/dev/null 2>&1
+  docker rmi "${PAUSE_IMAGE:-none}" "${dockerfile_tag:-none}" >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -100,7 +99,6 @@ trap cleanup EXIT
 eval "$(build/docker/registry.sh)"
 dockerfile_repo=$REGISTRY/product-catalog/product-catalog
 ko_repo=$REGISTRY/product-catalog/product-catalog-ko
-release_go=$(build/release-go.sh)
 export BUILDER_ID=https://github.com/product-catalog/product-catalog/.github/workflows/ci.yml@refs/heads/main
 
 say "building and pushing the ko image (distroless stand-in)"
@@ -110,13 +108,8 @@ make -s ko-build KO_DOCKER_REPO="$ko_repo" >"$out/ko-build.log" 2>&1 || { tail -
 ko_image=$(cat "$OUT/ko/image.txt")
 
 say "building and pushing the Dockerfile image (stand-in bases, named by digest)"
-eval "$(build/docker/standin-images.sh)"
-docker tag "$RUNTIME_IMAGE" "$REGISTRY/alpine-standin:3.22"
-docker push -q "$REGISTRY/alpine-standin:3.22" >/dev/null
-runtime_base="$REGISTRY/alpine-standin:3.22@$(crane digest "$REGISTRY/alpine-standin:3.22")"
-docker tag "$GO_IMAGE" "$REGISTRY/golang-standin:$release_go"
-docker push -q "$REGISTRY/golang-standin:$release_go" >/dev/null
-GO_IMAGE="$REGISTRY/golang-standin:$release_go@$(crane digest "$REGISTRY/golang-standin:$release_go")"
+eval "$(REGISTRY=$REGISTRY build/docker/standin-bases.sh)"
+runtime_base=$RUNTIME_IMAGE
 dockerfile_tag=$dockerfile_repo:$VERSION
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 docker buildx build --load -q --build-arg GO_IMAGE="$GO_IMAGE" --build-arg RUNTIME_IMAGE="$runtime_base" \
@@ -160,9 +153,7 @@ cosign sign --yes --key "$work/signer.key" --tlog-upload=false --new-bundle-form
 badsbom=$(variant bad-sbom)
 sign_variant "$badsbom" "$work/signer.key" 'del(.packages[] | select(.SPDXID | endswith("BaseImage")))'
 crane tag "$ko_image" moving 2>/dev/null
-docker tag "$RUNTIME_IMAGE" "$REGISTRY/someone-else/alpine:3.22"
-docker push -q "$REGISTRY/someone-else/alpine:3.22" >/dev/null
-docker rmi "$REGISTRY/someone-else/alpine:3.22" >/dev/null
+crane copy "$runtime_base" "$REGISTRY/someone-else/alpine:3.22" 2>/dev/null
 elsewhere="$REGISTRY/someone-else/alpine@$(crane digest "$REGISTRY/someone-else/alpine:3.22")"
 say "images ready in $(($(date +%s) - start_time)) s: $dockerfile_image, $ko_image and five to refuse"
 

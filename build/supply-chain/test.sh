@@ -31,8 +31,7 @@ cleanup() {
   for c in "${cids[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
   # The tags this run gave Docker images, so that runs do not pile up.
   if [[ -n ${REGISTRY:-} ]]; then
-    docker rmi "$REGISTRY/product-catalog-dockerfile:${VERSION:-}" "$REGISTRY/alpine-standin:3.22" \
-      "$REGISTRY/golang-standin:$release_go" >/dev/null 2>&1 || true
+    docker rmi "$REGISTRY/product-catalog-dockerfile:${VERSION:-}" >/dev/null 2>&1 || true
   fi
   [[ -z ${REGISTRY_PID:-} ]] || kill "$REGISTRY_PID" 2>/dev/null || true
   [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
@@ -88,15 +87,11 @@ passed=$((passed + 1))
 layers=$(crane manifest --platform linux/amd64 "$ko_image" | jq '[.layers[].size] | add')
 say "ko image, linux/amd64: $(awk -v b="$layers" 'BEGIN {printf "%.1f MB", b / 1e6}') of compressed layers (stand-in base)"
 
-# 2. The Dockerfile image, its runtime base in the registry so it is named by digest.
-eval "$("$repo/build/docker/standin-images.sh")"
-docker tag "$RUNTIME_IMAGE" "$REGISTRY/alpine-standin:3.22"
-docker push -q "$REGISTRY/alpine-standin:3.22" >/dev/null
-runtime_base="$REGISTRY/alpine-standin:3.22@$(crane digest "$REGISTRY/alpine-standin:3.22")"
-# The builder too, so the provenance can pin it as the release's does.
-docker tag "$GO_IMAGE" "$REGISTRY/golang-standin:$release_go"
-docker push -q "$REGISTRY/golang-standin:$release_go" >/dev/null
-GO_IMAGE="$REGISTRY/golang-standin:$release_go@$(crane digest "$REGISTRY/golang-standin:$release_go")"
+# 2. The Dockerfile image, its bases in the registry so they are named by
+# digest: the runtime for the SBOM, the builder for the provenance, as the
+# release's are.
+eval "$(REGISTRY=$REGISTRY "$repo/build/docker/standin-bases.sh")"
+runtime_base=$RUNTIME_IMAGE
 say "docker buildx build (GO_IMAGE=$GO_IMAGE RUNTIME_IMAGE=$runtime_base)"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 docker buildx build --load -q --build-arg GO_IMAGE="$GO_IMAGE" --build-arg RUNTIME_IMAGE="$runtime_base" \
