@@ -211,7 +211,7 @@ func redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(codeNotFound, "no route for %s %s", echo.Cut(r.Method), echo.Cut(r.URL.Path)))
 		return
 	}
-	target := (&url.URL{Path: cleaned, RawQuery: r.URL.RawQuery}).String()
+	target := (&url.URL{Path: cleaned, RawQuery: escapeQuery(r.URL.RawQuery)}).String()
 	status := http.StatusMovedPermanently
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		status = http.StatusPermanentRedirect
@@ -220,6 +220,45 @@ func redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, struct {
 		Error *apiError `json:"error"`
 	}{&apiError{Code: codeMoved, Message: "the path is not clean; use " + echo.Cut(target)}})
+}
+
+// escapeQuery is the request's raw query made a valid one for a Location:
+// the server takes it from the request line as sent, so it may hold a "#"
+// (which would start a fragment), a "%" that escapes nothing, or bytes no
+// URL may hold. Those are percent-encoded; valid escapes and the
+// characters RFC 3986 allows in a query are kept as they are, so the
+// parameters the client sent reach the clean path unchanged.
+func escapeQuery(raw string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]):
+			b.WriteByte(c)
+		case c != '%' && allowedInQuery(c):
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xF])
+		}
+	}
+	return b.String()
+}
+
+// allowedInQuery reports whether RFC 3986 allows c unescaped in a query:
+// unreserved, sub-delims, ":", "@", "/" and "?".
+func allowedInQuery(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/?", c) >= 0
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // onThisHost reports whether a browser resolving the path p would stay on

@@ -100,6 +100,11 @@ func TestUncleanPathsRedirect(t *testing.T) {
 		{"/products/", "", http.StatusNotFound},
 		// The clean path is sent escaped, a path on this host.
 		{"/products/./a%20b", "/products/a%20b", http.StatusMovedPermanently},
+		// The query is kept, made valid: a "#" in it would start a
+		// fragment and a bare "%" escapes nothing.
+		{"/products/./?q=a%20b&x=1", "/products/?q=a%20b&x=1", http.StatusMovedPermanently},
+		{"/.?#%", "/?%23%25", http.StatusMovedPermanently},
+		{"/products/..?q=%zz%4", "/?q=%25zz%254", http.StatusMovedPermanently},
 		// Paths whose clean form a browser reads as //evil.example (it
 		// takes "\\" for "/" and drops tabs and newlines): not redirected.
 		{"/./%5Cevil.example", "", http.StatusNotFound},
@@ -216,7 +221,7 @@ func BenchmarkRouting(b *testing.B) {
 // a browser resolves it: it drops ASCII tabs and newlines and reads "\\"
 // as "/" before it resolves the reference against the page's URL.
 func FuzzRedirectStaysOnHost(f *testing.F) {
-	for _, seed := range []string{"/./%5Cevil.example", "/./%09/evil.example", "//products", "/a/../b", "/./x?y=1", "/.%2F%2Fevil"} {
+	for _, seed := range []string{"/./%5Cevil.example", "/./%09/evil.example", "//products", "/a/../b", "/./x?y=1", "/.%2F%2Fevil", "/.?#%"} {
 		f.Add(seed)
 	}
 	h, _, _ := newTestServer(f, testCatalog(f))
@@ -247,4 +252,24 @@ func FuzzRedirectStaysOnHost(f *testing.F) {
 			t.Errorf("GET %q: Location %q resolves to %v (%v), want a path on %s", target, location, resolved, err, base.Host)
 		}
 	})
+}
+
+func TestEscapeQuery(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"", ""},
+		{"q=a%20b&x=1;y=2", "q=a%20b&x=1;y=2"},
+		{"a=/b?c:d@e!$'()*+,~", "a=/b?c:d@e!$'()*+,~"},
+		{"#frag", "%23frag"},
+		{"%", "%25"},
+		{"%4", "%254"},
+		{"%zz", "%25zz"},
+		{"%4a", "%4a"},
+		{"a b\t\"<>\\^`{|}", "a%20b%09%22%3C%3E%5C%5E%60%7B%7C%7D"},
+		{"\xff\x00", "%FF%00"},
+	}
+	for _, tt := range tests {
+		if got := escapeQuery(tt.raw); got != tt.want {
+			t.Errorf("escapeQuery(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
 }
