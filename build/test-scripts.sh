@@ -119,7 +119,19 @@ case $cmd in
     else
       signed_by "$SIGNER" || { echo "Error: no matching attestations: none of the expected identities matched" >&2; exit 1; }
     fi
-    printf "{\"payload\": \"%s\"}\n" "$(printf "{\"predicate\": {\"type\": \"%s\"}}" "$type" | base64 -w0)" ;;
+    # What cosign prints for a verified attestation: its envelope, here
+    # around a statement that passes the policy (policy/attestations/*/
+    # testdata), or $STATEMENT_OF_TYPE_<type> when a test sets one.
+    case $type in
+      spdxjson) statement=spdx/testdata/allowed.json ;;
+      cyclonedx) statement=cyclonedx/testdata/allowed.json ;;
+      slsaprovenance1) statement=provenance/testdata/allowed.json ;;
+      https://slsa.dev/provenance/v0.2) statement=provenance-slsa3/testdata/allowed-tag.json ;;
+      *) echo "fake cosign: type $type" >&2; exit 1 ;;
+    esac
+    statement=$(dirname "$0")/../../policy/attestations/$statement
+    [[ $type != "${STATEMENT_TYPE:-}" ]] || statement=$STATEMENT
+    printf "{\"payload\": \"%s\"}\n" "$(base64 -w0 <"$statement")" ;;
   sign-blob) printf "%s" "${BLOB_SIGNER:-$SIGNER}" >"$bundle" ;;
   verify-blob) signed_by "$(cat "$bundle")" || { echo "Error: none of the expected identities matched" >&2; exit 1; } ;;
   *) echo "fake cosign: $cmd" >&2; exit 1 ;;
@@ -129,6 +141,9 @@ fake crane 'case $1 in
   manifest) echo "{\"schemaVersion\": 2, \"config\": {}}" ;;
   *) echo "fake crane: $*" >&2; exit 1 ;;
 esac'
+# verify.sh holds each statement, as signed, to its policy with conftest.
+"$root/build/tools/install.sh" conftest >&2
+ln -sf "$(readlink -f "$root/build/.bin/conftest")" "$tree/build/.bin/conftest"
 ko_image=127.0.0.1:5000/product-catalog-ko@sha256:$(printf '%064d' 1)
 export COSIGN_LOG=$work/cosign.log
 : >"$COSIGN_LOG"
@@ -157,6 +172,31 @@ for case in \
   grep -qF -- "$want" <<<"$out" || fail "release-assets.sh, $what: want '$want', got:"$'\n'"$out"
   ok "release-assets.sh for v1.2.3 refuses $what: $want"
 done
+
+# verify.sh: a statement that cosign passes (this fake ignores --policy;
+# the real one sees the statement re-encoded, without the keys in-toto's
+# Statement does not know) is still held to its policy as signed, for
+# every attestation it checks.
+for case in \
+  "spdxjson|spdx|subject-two" \
+  "cyclonedx|cyclonedx|subject-none" \
+  "slsaprovenance1|provenance|statement-type" \
+  "https://slsa.dev/provenance/v0.2|provenance-slsa3|subject-two"; do
+  IFS='|' read -r type dir fixture <<<"$case"
+  statement=$root/policy/attestations/$dir/denied/$fixture.json
+  want=$(head -n1 "${statement%.json}.expect")
+  if out=$(env SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 STATEMENT_TYPE="$type" STATEMENT="$statement" \
+    "$tree/build/supply-chain/verify.sh" "$image" 2>&1); then
+    fail "verify.sh passed a $type attestation whose statement, as signed, is $dir/denied/$fixture"
+  fi
+  if ! grep -qF "as signed, fails policy/attestations/$dir/policy.rego" <<<"$out" || ! grep -qF -- "$want" <<<"$out"; then
+    fail "verify.sh, $type statement $dir/denied/$fixture: want 'as signed, fails policy/attestations/$dir/policy.rego' and '$want', got:"$'\n'"$out"
+  fi
+  ok "verify.sh holds the $type statement as signed to its policy: $dir/denied/$fixture refused"
+done
+out=$(SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 "$tree/build/supply-chain/verify.sh" "$image" 2>&1) ||
+  fail "verify.sh refused statements that pass every policy:"$'\n'"$out"
+ok "verify.sh passes statements that pass every policy (policy/attestations/*/testdata)"
 
 # release-publish.sh: a fake gh holds one repository's releases of the tag in
 # $GH_STATE (release.json, while one exists) and answers as gh does: view

@@ -58,9 +58,35 @@ explain() {
   esac
 }
 
+# statement_reasons POLICY: for each envelope cosign printed (stdin), the
+# reasons its statement, as signed, fails POLICY under conftest, one per
+# line; nothing when every statement passes. Fails closed: an envelope
+# without a payload, a conftest that fails without a reason, or no
+# envelope at all is a reason too.
+statement_reasons() {
+  local policy=$1 envelope statement out envelopes=0
+  while IFS= read -r envelope; do
+    [[ -n $envelope ]] || continue
+    envelopes=$((envelopes + 1))
+    if ! statement=$(jq -er '.payload | @base64d' <<<"$envelope" 2>/dev/null); then
+      echo "  envelope $envelopes that cosign printed holds no statement"
+      continue
+    fi
+    if ! out=$(conftest test --no-color -p "$policy" --namespace signature - <<<"$statement" 2>&1); then
+      sed -n 's/^FAIL - - signature - /  /p' <<<"$out" | grep . ||
+        echo "  conftest failed without a reason: $(tail -n1 <<<"$out")"
+    fi
+  done
+  ((envelopes > 0)) || echo "  cosign printed no attestation"
+}
+
 # attestation IMAGE TYPE POLICY COSIGN_FLAG...: the TYPE attestations of
-# IMAGE that verify with the flags, each checked against POLICY; on a
-# failure, the policy's reasons or cosign's, named.
+# IMAGE that verify with the flags, each checked against POLICY twice: by
+# cosign, which hands the policy the statement re-encoded (it drops keys
+# in-toto's Statement does not know), then by conftest on each statement
+# as it was signed, so the policy's rules on the statement's own keys and
+# subjects bite here as they do in admission. On a failure, the policy's
+# reasons or cosign's, named.
 attestation() {
   local image=$1 type=$2 policy=$3 reasons
   shift 3
@@ -70,14 +96,14 @@ attestation() {
     # The attestations verified but one failed its policy: name the reasons.
     if grep -q 'validation errors occurred' "$log" &&
       cosign verify-attestation "$@" --type "$type" "$image" >"$log.out" 2>/dev/null; then
-      reasons=$(jq -r '.payload | @base64d' "$log.out" | while IFS= read -r statement; do
-        conftest test --no-color -p "$policy" --namespace signature - <<<"$statement" 2>&1 |
-          sed -n 's/^FAIL - - signature - /  /p' || true
-      done)
+      reasons=$(statement_reasons "$policy" <"$log.out")
       die "the $type attestation of $image fails ${policy#"$repo/"}:"$'\n'"${reasons:-  (no reason given)}"
     fi
     explain "$type attestation"
   fi
+  reasons=$(statement_reasons "$policy" <"$log.out")
+  [[ -z $reasons ]] ||
+    die "the $type attestation of $image, as signed, fails ${policy#"$repo/"}:"$'\n'"$reasons"
 }
 
 # verify_one TARGET: its signature, then each attestation against its
@@ -100,9 +126,9 @@ verify_one() {
 # given by its URI, so that cosign hands the policy the predicate whole; the
 # statement around it cosign re-encodes through in-toto's Statement before
 # the policy sees it, so the policy's rules on top-level and subject keys
-# take effect only under conftest, on raw statements (below, conftest only
-# names the reasons after cosign refused;
-# policy/attestations/provenance-slsa3/policy.rego says what cosign keeps).
+# take effect under conftest, on the statements as signed (attestation()
+# runs both; policy/attestations/provenance-slsa3/policy.rego says what
+# cosign keeps).
 verify_slsa3() {
   local image=$1 policy=$repo/policy/attestations/provenance-slsa3/policy.rego generator
   generator=$(sed -n 's/^generator := "\(.*\)"$/\1/p' "$policy")
@@ -132,4 +158,4 @@ what=$image
 ((platforms == 0)) || what="$image and its $platforms platform manifests"
 slsa3=""
 [[ -n ${COSIGN_PUB:-} ]] || slsa3="; the SLSA generator's L3 provenance of $image verifies and passes policy/attestations/provenance-slsa3"
-say "ok: $what: signed by $who; the SPDX, CycloneDX and provenance attestations of each verify and pass policy/attestations$slsa3"
+say "ok: $what: signed by $who; the SPDX, CycloneDX and provenance attestations of each verify and pass policy/attestations, in cosign and as signed$slsa3"
