@@ -3,7 +3,9 @@
 # supply-chain script runs from a copy of build/supply-chain in a scratch
 # tree whose build/.bin holds fake crane and cosign commands, so a test can
 # make them answer what a real registry or cosign rarely does.
-#   - verify.sh always fails with a reason, whatever cosign prints;
+#   - verify.sh always fails with a reason, whatever cosign prints, and
+#     holds every statement cosign verified, as signed, to its policy (as
+#     SECURITY.md's by-hand check does);
 #   - sbom-audit.sh never follows a symlink out of the image's files;
 #   - vulncheck.sh fails on a binary with a known vulnerability;
 #   - release-assets.sh signs keyless only, into a new directory, for one
@@ -121,7 +123,8 @@ case $cmd in
     fi
     # What cosign prints for a verified attestation: its envelope, here
     # around a statement that passes the policy (policy/attestations/*/
-    # testdata), or $STATEMENT_OF_TYPE_<type> when a test sets one.
+    # testdata); for $STATEMENT_TYPE, around $STATEMENT, or the lines of
+    # $ENVELOPES as they are.
     case $type in
       spdxjson) statement=spdx/testdata/allowed.json ;;
       cyclonedx) statement=cyclonedx/testdata/allowed.json ;;
@@ -130,7 +133,10 @@ case $cmd in
       *) echo "fake cosign: type $type" >&2; exit 1 ;;
     esac
     statement=$(dirname "$0")/../../policy/attestations/$statement
-    [[ $type != "${STATEMENT_TYPE:-}" ]] || statement=$STATEMENT
+    if [[ $type == "${STATEMENT_TYPE:-}" ]]; then
+      [[ -z ${ENVELOPES:-} ]] || { cat "$ENVELOPES"; exit 0; }
+      statement=$STATEMENT
+    fi
     printf "{\"payload\": \"%s\"}\n" "$(base64 -w0 <"$statement")" ;;
   sign-blob) printf "%s" "${BLOB_SIGNER:-$SIGNER}" >"$bundle" ;;
   verify-blob) signed_by "$(cat "$bundle")" || { echo "Error: none of the expected identities matched" >&2; exit 1; } ;;
@@ -197,6 +203,65 @@ done
 out=$(SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 "$tree/build/supply-chain/verify.sh" "$image" 2>&1) ||
   fail "verify.sh refused statements that pass every policy:"$'\n'"$out"
 ok "verify.sh passes statements that pass every policy (policy/attestations/*/testdata)"
+# What cosign prints, whatever it is, fails verify.sh closed unless every
+# envelope holds a statement that passes; a statement is read as the JSON
+# it is (conftest reads stdin as YAML unless told).
+envelope() { # FILE [KEY]: a one-line envelope around FILE's bytes, under KEY (payload)
+  jq -cn --arg key "${2:-payload}" --arg p "$(base64 -w0 <"$1")" '{($key): $p}'
+}
+allowed=$root/policy/attestations/spdx/testdata/allowed.json
+denied=$root/policy/attestations/spdx/denied/subject-two.json
+sed 's|"https://in-toto.io/|"https:\\/\\/in-toto.io\\/|' "$allowed" >"$work/escaped-slash.json"
+grep -qF 'https:\/\/in-toto.io\/' "$work/escaped-slash.json" || fail "the escaped-slash statement has no \\/"
+printf '[]' >"$work/array.json"
+for case in \
+  "a good envelope, then one whose statement fails|$(envelope "$allowed")\n$(envelope "$denied")|want exactly one: the image" \
+  "a bad last envelope without a newline|$(envelope "$allowed")\n$(envelope "$denied")|want exactly one: the image|no newline" \
+  "a line that is not JSON|$(envelope "$allowed")\nnot an envelope|is not one JSON object" \
+  "an envelope with payload and PAYLOAD|$(jq -c --argjson b "$(envelope "$denied")" '. + {PAYLOAD: $b.payload}' <<<"$(envelope "$allowed")")|keys distinct whatever their case" \
+  "an envelope without a payload|{\"payloadType\": \"application/vnd.in-toto+json\"}|holds no statement" \
+  "a statement that is an array|$(envelope "$work/array.json")|holds no statement" \
+  "nothing|\n|cosign printed no attestation"; do
+  IFS='|' read -r what lines want newline <<<"$case"
+  if [[ -n $newline ]]; then printf '%b' "$lines" >"$work/envelopes"; else printf '%b\n' "$lines" >"$work/envelopes"; fi
+  if out=$(env SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 STATEMENT_TYPE=spdxjson ENVELOPES="$work/envelopes" \
+    "$tree/build/supply-chain/verify.sh" "$image" 2>&1); then
+    fail "verify.sh passed when cosign printed $what"
+  fi
+  if ! grep -qF "as signed, fails policy/attestations/spdx/policy.rego" <<<"$out" || ! grep -qF -- "$want" <<<"$out"; then
+    fail "verify.sh, cosign printing $what: want 'as signed, fails policy/attestations/spdx/policy.rego' and '$want', got:"$'\n'"$out"
+  fi
+  ok "verify.sh refuses when cosign prints $what: $want"
+done
+out=$(env SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 STATEMENT_TYPE=spdxjson STATEMENT="$work/escaped-slash.json" \
+  "$tree/build/supply-chain/verify.sh" "$image" 2>&1) ||
+  fail "verify.sh refused a statement that passes, written with \\/ escapes (valid JSON that YAML refuses):"$'\n'"$out"
+ok "verify.sh reads a statement as JSON: one written with \\/ escapes passes"
+
+# SECURITY.md's by-hand check of the statements as signed, run as written
+# (as pasted into a shell: no -e), with the fake cosign: it passes a
+# statement that passes the policy and fails one that does not, or none.
+snippet=$(awk '/^```sh$/ { block = ""; inside = 1; next }
+  /^```$/ { if (inside && block ~ /# Each statement cosign verified, as signed/) { printf "%s", block; exit } inside = 0; next }
+  inside { block = block $0 "\n" }' "$root/SECURITY.md")
+[[ -n $snippet ]] || fail "SECURITY.md holds no by-hand check of the statements as signed"
+by_hand() { # VAR=VALUE...: the snippet's output, its status in $rc
+  rc=0
+  out=$(cd "$tree" && env PATH="$tree/build/.bin:$PATH" IMAGE="$image" GENERATOR=g ISSUER=i "$@" bash -c "$snippet" 2>&1) || rc=$?
+}
+by_hand
+((rc == 0)) || fail "SECURITY.md's by-hand check refused a statement that passes (status $rc):"$'\n'"$out"
+ok "SECURITY.md's by-hand check passes a statement that passes the policy"
+statement=$root/policy/attestations/provenance-slsa3/denied/subject-two.json
+by_hand STATEMENT_TYPE=https://slsa.dev/provenance/v0.2 STATEMENT="$statement"
+if ((rc == 0)) || ! grep -qF -- "$(head -n1 "${statement%.json}.expect")" <<<"$out"; then
+  fail "SECURITY.md's by-hand check, provenance-slsa3/denied/subject-two: want a refusal naming its reason, got (status $rc):"$'\n'"$out"
+fi
+ok "SECURITY.md's by-hand check refuses a statement that fails the policy: $(head -n1 "${statement%.json}.expect")"
+: >"$work/no-envelopes"
+by_hand STATEMENT_TYPE=https://slsa.dev/provenance/v0.2 ENVELOPES="$work/no-envelopes"
+((rc != 0)) || fail "SECURITY.md's by-hand check passed when cosign printed no attestation:"$'\n'"$out"
+ok "SECURITY.md's by-hand check fails when cosign printed no attestation"
 
 # release-publish.sh: a fake gh holds one repository's releases of the tag in
 # $GH_STATE (release.json, while one exists) and answers as gh does: view

@@ -103,10 +103,16 @@ type Verdict struct {
 // Requests to paths or methods the document lacks must get its error
 // envelope: 404, 405 with Allow, or a redirect to the clean path.
 func (c *Contract) Check(ctx context.Context, x Exchange) (Verdict, error) {
-	req, err := http.NewRequestWithContext(ctx, x.Method, "http://product-catalog"+x.Target, nil)
+	req, err := http.NewRequestWithContext(ctx, x.Method, "http://product-catalog/", nil)
 	if err != nil {
 		return Verdict{}, fmt.Errorf("request: %w", err)
 	}
+	// The target as the server reads its request line: a "#" is part of
+	// the query, not the start of a fragment.
+	if req.URL, err = url.ParseRequestURI(x.Target); err != nil {
+		return Verdict{}, fmt.Errorf("request target: %w", err)
+	}
+	req.URL.Scheme, req.URL.Host = "http", "product-catalog"
 	req.Header = x.RequestHeader.Clone()
 	body, err := decoded(x)
 	if err != nil {
@@ -115,7 +121,7 @@ func (c *Contract) Check(ctx context.Context, x Exchange) (Verdict, error) {
 	route, pathParams, err := c.router.FindRoute(req)
 	switch {
 	case errors.Is(err, routers.ErrPathNotFound):
-		return Verdict{}, c.checkUnrouted(x, req.URL.Path, body)
+		return Verdict{}, c.checkUnrouted(x, req.URL.Path, req.URL.RawQuery, body)
 	case errors.Is(err, routers.ErrMethodNotAllowed):
 		return Verdict{}, c.checkMethodNotAllowed(x, body)
 	case err != nil:
@@ -220,10 +226,16 @@ func breaksQueryRules(raw string, op *openapi3.Operation) string {
 // host), or unknown, and answered 404. An unclean path whose clean form a
 // browser would read as another host ("//" once it drops tabs and newlines
 // and reads "\\" as "/") is unknown: no redirect may name it.
-func (c *Contract) checkUnrouted(x Exchange, p string, body []byte) error {
+func (c *Contract) checkUnrouted(x Exchange, p, rawQuery string, body []byte) error {
 	clean := path.Clean(p)
 	asBrowser := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(clean)
 	if clean != p && !(strings.HasSuffix(p, "/") && clean == strings.TrimSuffix(p, "/")) && !strings.HasPrefix(asBrowser, "//") {
+		if !validPercentEncoding(rawQuery) {
+			if x.Status != http.StatusBadRequest {
+				return fmt.Errorf("unclean path %q with the query %q, not valid percent-encoding, answered %d, want 400", p, rawQuery, x.Status)
+			}
+			return c.checkEnvelope(x, body, "invalid_argument")
+		}
 		clean = (&url.URL{Path: clean}).EscapedPath()
 		want := http.StatusPermanentRedirect
 		if x.Method == http.MethodGet || x.Method == http.MethodHead {
@@ -241,6 +253,25 @@ func (c *Contract) checkUnrouted(x Exchange, p string, body []byte) error {
 		return fmt.Errorf("path %q is not in the document, but it was answered %d", p, x.Status)
 	}
 	return c.checkEnvelope(x, body, "not_found")
+}
+
+// validPercentEncoding reports whether every "%" in s starts an escape of
+// two hex digits.
+func validPercentEncoding(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			continue
+		}
+		if i+2 >= len(s) || !isHexDigit(s[i+1]) || !isHexDigit(s[i+2]) {
+			return false
+		}
+		i += 2
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func (c *Contract) checkMethodNotAllowed(x Exchange, body []byte) error {

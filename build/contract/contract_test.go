@@ -62,6 +62,9 @@ func TestCheckRefusesWhatTheDocumentDoesNotSay(t *testing.T) {
 		{"unknown path not 404", Exchange{Method: "GET", Target: "/nope", Status: 200, ResponseHeader: ok, Body: product}, "not in the document"},
 		{"405 without Allow", Exchange{Method: "DELETE", Target: "/products", Status: 405, ResponseHeader: header("X-Request-ID", "1"), Body: envelope("method_not_allowed")}, "Allow"},
 		{"redirect without envelope", Exchange{Method: "GET", Target: "//products", Status: 301, ResponseHeader: header("X-Request-ID", "1", "Location", "/products"), Body: nil}, "JSON"},
+		{"unclean path with a query the clean path would refuse, refused", Exchange{Method: "GET", Target: "/./products?q=%ZZ", Status: 400, ResponseHeader: header("X-Request-ID", "1"), Body: envelope("invalid_argument")}, ""},
+		{"unclean path with a query the clean path would refuse, redirected", Exchange{Method: "GET", Target: "/./products?q=%ZZ", Status: 301, ResponseHeader: header("X-Request-ID", "1", "Location", "/products?q=%ZZ"), Body: envelope("moved_permanently")}, "want 400"},
+		{"unclean path with a # in its query, redirected", Exchange{Method: "GET", Target: "/./products?#x", Status: 301, ResponseHeader: header("X-Request-ID", "1", "Location", "/products?%23x"), Body: envelope("moved_permanently")}, ""},
 		{"redirect of POST as 301", Exchange{Method: "POST", Target: "/./products", Status: 301, ResponseHeader: header("X-Request-ID", "1", "Location", "/products"), Body: envelope("moved_permanently")}, "want 308"},
 	}
 	for _, tt := range tests {

@@ -58,23 +58,36 @@ explain() {
   esac
 }
 
-# statement_reasons POLICY: for each envelope cosign printed (stdin), the
-# reasons its statement, as signed, fails POLICY under conftest, one per
-# line; nothing when every statement passes. Fails closed: an envelope
-# without a payload, a conftest that fails without a reason, or no
-# envelope at all is a reason too.
+# statement_reasons POLICY: for each envelope cosign printed (stdin, one
+# per line), the reasons its statement, as signed, fails POLICY under
+# conftest, one per line; nothing when every statement passes. Fails
+# closed: an envelope that is not one JSON object with one "payload" key
+# (Go's JSON decoding, and so cosign's, matches keys whatever their case,
+# so "PAYLOAD" beside "payload" could be the one it checked), a statement
+# that is not a JSON object, a conftest that fails without a reason or
+# runs no rule, and no envelope at all are reasons too. The statement is
+# read as JSON, as cosign reads it: conftest's default for stdin is YAML,
+# which refuses or changes some valid JSON ("\/", raw control characters).
 statement_reasons() {
   local policy=$1 envelope statement out envelopes=0
-  while IFS= read -r envelope; do
+  while IFS= read -r envelope || [[ -n $envelope ]]; do
     [[ -n $envelope ]] || continue
     envelopes=$((envelopes + 1))
-    if ! statement=$(jq -er '.payload | @base64d' <<<"$envelope" 2>/dev/null); then
-      echo "  envelope $envelopes that cosign printed holds no statement"
+    if ! jq -e 'type == "object" and ([keys[] | ascii_downcase] | length == (unique | length))' \
+      <<<"$envelope" >/dev/null 2>&1; then
+      echo "  envelope $envelopes that cosign printed is not one JSON object with keys distinct whatever their case"
       continue
     fi
-    if ! out=$(conftest test --no-color -p "$policy" --namespace signature - <<<"$statement" 2>&1); then
+    if ! statement=$(jq -er '.payload | @base64d' <<<"$envelope" 2>/dev/null) ||
+      ! jq -e 'type == "object"' <<<"$statement" >/dev/null 2>&1; then
+      echo "  envelope $envelopes that cosign printed holds no statement (a JSON object)"
+      continue
+    fi
+    if ! out=$(conftest test --no-color --parser json -p "$policy" --namespace signature - <<<"$statement" 2>&1); then
       sed -n 's/^FAIL - - signature - /  /p' <<<"$out" | grep . ||
         echo "  conftest failed without a reason: $(tail -n1 <<<"$out")"
+    elif ! grep -qE '^[1-9][0-9]* tests?, ' <<<"$out"; then
+      echo "  conftest ran no rule of the policy on statement $envelopes: $(tail -n1 <<<"$out")"
     fi
   done
   ((envelopes > 0)) || echo "  cosign printed no attestation"

@@ -155,8 +155,8 @@ func (r *route) ServeHTTP(http.ResponseWriter, *http.Request) {
 // would put the route and its path variables in the request's context
 // instead, copying the request twice: those copies were a quarter of the
 // cost of GET /products/{id} in BenchmarkServer. A path that is not clean
-// goes through Router.ServeHTTP, which answers with its redirect to the
-// clean path.
+// is answered as Router.ServeHTTP would, with a redirect to the clean path
+// (redirectToCleanPath).
 func (rt *router) dispatch(rec *statusRecorder, r *http.Request) {
 	if !isCleanPath(r.URL.Path) {
 		redirectToCleanPath(rec, r)
@@ -211,7 +211,12 @@ func redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(codeNotFound, "no route for %s %s", echo.Cut(r.Method), echo.Cut(r.URL.Path)))
 		return
 	}
-	target := (&url.URL{Path: cleaned, RawQuery: escapeQuery(r.URL.RawQuery)}).String()
+	query, err := locationQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	target := (&url.URL{Path: cleaned, RawQuery: query}).String()
 	status := http.StatusMovedPermanently
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		status = http.StatusPermanentRedirect
@@ -222,21 +227,26 @@ func redirectToCleanPath(w http.ResponseWriter, r *http.Request) {
 	}{&apiError{Code: codeMoved, Message: "the path is not clean; use " + echo.Cut(target)}})
 }
 
-// escapeQuery is the request's raw query made a valid one for a Location:
-// the server takes it from the request line as sent, so it may hold a "#"
-// (which would start a fragment), a "%" that escapes nothing, or bytes no
-// URL may hold. Those are percent-encoded; valid escapes and the
-// characters RFC 3986 allows in a query are kept as they are, so the
-// parameters the client sent reach the clean path unchanged.
-func escapeQuery(raw string) string {
+// locationQuery is the request's raw query made valid for a Location. The
+// server takes it from the request line as sent, so it may hold a "#"
+// (which would start a fragment) or bytes no URL may hold: those are
+// percent-encoded, and what RFC 3986 allows in a query is kept as it is, so
+// every pair reaches the clean path with the same name and value. A "%"
+// that escapes nothing has no such value: the query is refused, as the
+// clean path would refuse it (parseQuery), rather than given a meaning the
+// client did not send.
+func locationQuery(raw string) (string, error) {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		switch {
-		case c == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]):
+		case c == '%':
+			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+				return "", errorf(codeInvalid, "query %s: the %q at byte %d escapes nothing; the query must be valid percent-encoding", echo.Quoted(raw), "%", i)
+			}
 			b.WriteByte(c)
-		case c != '%' && allowedInQuery(c):
+		case allowedInQuery(c):
 			b.WriteByte(c)
 		default:
 			b.WriteByte('%')
@@ -244,7 +254,7 @@ func escapeQuery(raw string) string {
 			b.WriteByte(hex[c&0xF])
 		}
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 // allowedInQuery reports whether RFC 3986 allows c unescaped in a query:

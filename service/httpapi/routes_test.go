@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,10 +102,13 @@ func TestUncleanPathsRedirect(t *testing.T) {
 		// The clean path is sent escaped, a path on this host.
 		{"/products/./a%20b", "/products/a%20b", http.StatusMovedPermanently},
 		// The query is kept, made valid: a "#" in it would start a
-		// fragment and a bare "%" escapes nothing.
+		// fragment. A "%" that escapes nothing is refused, as the clean
+		// path would refuse it.
 		{"/products/./?q=a%20b&x=1", "/products/?q=a%20b&x=1", http.StatusMovedPermanently},
-		{"/.?#%", "/?%23%25", http.StatusMovedPermanently},
-		{"/products/..?q=%zz%4", "/?q=%25zz%254", http.StatusMovedPermanently},
+		{"/.?#x", "/?%23x", http.StatusMovedPermanently},
+		{"/.?#%", "", http.StatusBadRequest},
+		{"/products/..?q=%zz", "", http.StatusBadRequest},
+		{"/products/..?q=%4", "", http.StatusBadRequest},
 		// Paths whose clean form a browser reads as //evil.example (it
 		// takes "\\" for "/" and drops tabs and newlines): not redirected.
 		{"/./%5Cevil.example", "", http.StatusNotFound},
@@ -250,26 +254,79 @@ func FuzzRedirectStaysOnHost(f *testing.F) {
 		resolved, err := base.Parse(asBrowser)
 		if err != nil || resolved.Host != base.Host || resolved.Scheme != base.Scheme || !strings.HasPrefix(location, "/") {
 			t.Errorf("GET %q: Location %q resolves to %v (%v), want a path on %s", target, location, resolved, err, base.Host)
+			return
+		}
+		if bad := invalidURIByte(location); bad >= 0 {
+			t.Errorf("GET %q: Location %q: byte %d is not valid in a URI path or query (RFC 3986)", target, location, bad)
+		}
+		if resolved.Path != cleanPath(u.Path) || resolved.Fragment != "" {
+			t.Errorf("GET %q: Location %q has path %q and fragment %q, want path %q and none", target, location, resolved.Path, resolved.Fragment, cleanPath(u.Path))
+		}
+		if got, want := queryPairs(resolved.RawQuery), queryPairs(u.RawQuery); !slices.Equal(got, want) {
+			t.Errorf("GET %q: Location %q carries the query pairs %q, want %q", target, location, got, want)
 		}
 	})
 }
 
-func TestEscapeQuery(t *testing.T) {
-	tests := []struct{ raw, want string }{
-		{"", ""},
-		{"q=a%20b&x=1;y=2", "q=a%20b&x=1;y=2"},
-		{"a=/b?c:d@e!$'()*+,~", "a=/b?c:d@e!$'()*+,~"},
-		{"#frag", "%23frag"},
-		{"%", "%25"},
-		{"%4", "%254"},
-		{"%zz", "%25zz"},
-		{"%4a", "%4a"},
-		{"a b\t\"<>\\^`{|}", "a%20b%09%22%3C%3E%5C%5E%60%7B%7C%7D"},
-		{"\xff\x00", "%FF%00"},
+// invalidURIByte is the index of the first byte of ref that RFC 3986 does
+// not allow in a path and query (pchar, "/" and "?"), including a "%" that
+// is not followed by two hex digits; -1 when there is none.
+func invalidURIByte(ref string) int {
+	for i := 0; i < len(ref); i++ {
+		switch c := ref[i]; {
+		case c == '%':
+			if i+2 >= len(ref) || !isHex(ref[i+1]) || !isHex(ref[i+2]) {
+				return i
+			}
+		case !allowedInQuery(c):
+			return i
+		}
+	}
+	return -1
+}
+
+// queryPairs is each "&"-separated pair of a raw query as name and value,
+// decoded, as parseQuery reads them.
+func queryPairs(raw string) []string {
+	var pairs []string
+	for _, pair := range strings.Split(raw, "&") {
+		name, value, _ := strings.Cut(pair, "=")
+		n, errName := url.QueryUnescape(name)
+		v, errValue := url.QueryUnescape(value)
+		if errName != nil || errValue != nil {
+			return []string{"invalid: " + pair}
+		}
+		pairs = append(pairs, n+"="+v)
+	}
+	return pairs
+}
+
+func TestLocationQuery(t *testing.T) {
+	tests := []struct {
+		raw, want string
+		wantErr   string
+	}{
+		{"", "", ""},
+		{"q=a%20b&x=1;y=2", "q=a%20b&x=1;y=2", ""},
+		{"a=/b?c:d@e!$'()*+,~", "a=/b?c:d@e!$'()*+,~", ""},
+		{"#frag", "%23frag", ""},
+		{"%4a", "%4a", ""},
+		{"a b\t\"<>\\^`{|}", "a%20b%09%22%3C%3E%5C%5E%60%7B%7C%7D", ""},
+		{"\xff\x00", "%FF%00", ""},
+		{"%", "", `the "%" at byte 0 escapes nothing`},
+		{"q=%4", "", `the "%" at byte 2 escapes nothing`},
+		{"q=1&r=%zz", "", `the "%" at byte 6 escapes nothing`},
 	}
 	for _, tt := range tests {
-		if got := escapeQuery(tt.raw); got != tt.want {
-			t.Errorf("escapeQuery(%q) = %q, want %q", tt.raw, got, tt.want)
+		got, err := locationQuery(tt.raw)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("locationQuery(%q) = %q, %v; want an error containing %q", tt.raw, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("locationQuery(%q) = %q, %v; want %q", tt.raw, got, err, tt.want)
 		}
 	}
 }
