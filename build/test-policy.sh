@@ -180,6 +180,22 @@ jq -e '(.go | length > 0) and (.os | length > 0) and (.reviewed | type == "objec
 echo "test-policy.sh: the NetworkPolicy (policy/deploy)"
 "$bin/conftest" test --no-color -p policy/deploy deploy/base/networkpolicy.yaml
 
+# Each overlay as kubectl kustomize renders it, read whole (--combine), holds
+# what docs/kubernetes.md promises (policy/deploy/rendered.rego, package
+# rendered); each denied/*.yaml, a rendering with one bypass, is refused for
+# its "# expect:" reason. kubectl is the one make test-k8s builds.
+build/tools/install.sh kubectl
+deploy_policy() { "$bin/conftest" test --no-color --combine --namespace rendered -p policy/deploy "$@"; }
+[[ -d deploy/overlays/ko && -d deploy/overlays/dockerfile ]] || fail "deploy/overlays lacks ko or dockerfile"
+for overlay in deploy/overlays/*/; do
+  overlay=${overlay%/}
+  echo "test-policy.sh: $overlay, rendered, holds what docs/kubernetes.md promises (policy/deploy)"
+  "$bin/kubectl" kustomize "$overlay" >"$scratch/rendered.yaml" || fail "kubectl kustomize $overlay"
+  deploy_policy "$scratch/rendered.yaml"
+done
+echo "test-policy.sh: the denied renderings (policy/deploy/denied)"
+expect_denied policy/deploy deploy_policy
+
 echo "test-policy.sh: the workflows' structure (policy/workflow: ci.yml, scorecard.yml, codeql.yml)"
 build/workflow-policy.sh .github/workflows/ci.yml .github/workflows/scorecard.yml .github/workflows/codeql.yml
 
