@@ -2,16 +2,19 @@ package grpcapi
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -347,5 +350,128 @@ func TestRefusedCallsAreObserved(t *testing.T) {
 	}
 	if strings.Contains(rec.Body.String(), "Nope") || strings.Contains(rec.Body.String(), "no.Such") {
 		t.Errorf("/metrics names a method the client made up")
+	}
+}
+
+// SearchProducts answers at most catalog.MaxResults products, the first
+// by id, as GET /products?q= does: the other tests' catalogs are far
+// smaller than the bound.
+func TestSearchProductsIsBounded(t *testing.T) {
+	products := make([]catalog.Product, catalog.MaxResults+205)
+	for i := range products {
+		products[i] = catalog.Product{ID: fmt.Sprintf("W%05d", i), Name: "Widget " + strconv.Itoa(i),
+			Description: "One of many.", PriceUSD: catalog.Money{CurrencyCode: "USD", Units: 1}, Categories: []string{"widgets"}}
+	}
+	c, err := catalog.New(products)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewServer(nil)
+	svc.Publish(c)
+	h := serve(t, svc)
+	tests := []struct {
+		query     string
+		wantCount int
+	}{
+		{"widget", catalog.MaxResults},
+		{"", catalog.MaxResults},
+		{"Widget 1204", 1},
+	}
+	for _, tt := range tests {
+		found, err := h.client.SearchProducts(t.Context(), &oteldemo.SearchProductsRequest{Query: tt.query})
+		if err != nil {
+			t.Fatalf("SearchProducts(%q): %v", tt.query, err)
+		}
+		got := ids(found.GetResults())
+		if len(got) != tt.wantCount {
+			t.Errorf("SearchProducts(%q) of %d matching products: %d results, want %d", tt.query, len(products), len(got), tt.wantCount)
+			continue
+		}
+		if tt.wantCount == catalog.MaxResults && (got[0] != products[0].ID || got[len(got)-1] != products[catalog.MaxResults-1].ID) {
+			t.Errorf("SearchProducts(%q) = %s … %s, want the first %d by id, %s … %s",
+				tt.query, got[0], got[len(got)-1], catalog.MaxResults, products[0].ID, products[catalog.MaxResults-1].ID)
+		}
+	}
+	if catalog.MaxResults != 1000 {
+		t.Errorf("catalog.MaxResults = %d, docs/grpc.md promises at most 1,000", catalog.MaxResults)
+	}
+}
+
+// Health checks are probes: their access lines are at debug, as /healthz's
+// are, so LOG_LEVEL=info keeps a probed server's log to its real calls;
+// the catalog's calls are at info. Both are counted, and timed in
+// product_catalog_grpc_request_duration_seconds by method.
+func TestHealthChecksLogAtDebugAndCallsAreTimed(t *testing.T) {
+	svc := NewServer(nil)
+	svc.Publish(testCatalog(t))
+	observed, logs := observer.New(zap.DebugLevel)
+	// Each access line is told on logged, once the observer holds it.
+	logged := make(chan struct{}, 16)
+	core := zapcore.RegisterHooks(observed, func(e zapcore.Entry) error {
+		if e.Message == "request" {
+			logged <- struct{}{}
+		}
+		return nil
+	})
+	m := metrics.New("test")
+	guard := backlog.New(testBacklog, backlog.Events{})
+	conn := dialTest(t, serveGRPC(t, NewGRPCServer(svc, zap.New(core), zap.New(core), m, testLimits, guard, nil), guard))
+	client, health := oteldemo.NewProductCatalogServiceClient(conn), healthpb.NewHealthClient(conn)
+	for range 2 {
+		if _, err := client.GetProduct(t.Context(), &oteldemo.GetProductRequest{Id: "A1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := health.Check(t.Context(), &healthpb.HealthCheckRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	// A watch is a stream: it is logged when it ends, here by the client.
+	watchCtx, endWatch := context.WithCancel(t.Context())
+	watch, err := health.Watch(watchCtx, &healthpb.HealthCheckRequest{Service: ServiceName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := watch.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	endWatch()
+	// The server logs the watch once it sees the cancellation: the fourth
+	// line, after two GetProducts and a Check.
+	for range 4 {
+		select {
+		case <-logged:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("access lines so far %v, want 4 within 10s", logs.All())
+		}
+	}
+	watchRoute := "/grpc.health.v1.Health/Watch"
+
+	tests := []struct {
+		route     string
+		wantLevel zapcore.Level
+		wantCalls int
+	}{
+		{"/oteldemo.ProductCatalogService/GetProduct", zapcore.InfoLevel, 2},
+		{"/grpc.health.v1.Health/Check", zapcore.DebugLevel, 1},
+		{watchRoute, zapcore.DebugLevel, 1},
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, tt := range tests {
+		lines := logs.FilterMessage("request").FilterField(zap.String("route", tt.route)).All()
+		if len(lines) != tt.wantCalls {
+			t.Errorf("%s: %d access lines, want %d", tt.route, len(lines), tt.wantCalls)
+		}
+		for _, line := range lines {
+			if line.Level != tt.wantLevel {
+				t.Errorf("%s logged at %v, want %v", tt.route, line.Level, tt.wantLevel)
+			}
+		}
+		if want := fmt.Sprintf(`product_catalog_grpc_request_duration_seconds_count{method=%q} %d`, tt.route, tt.wantCalls); !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+		if want := fmt.Sprintf(`product_catalog_grpc_request_duration_seconds_bucket{method=%q,le="+Inf"} %d`, tt.route, tt.wantCalls); !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -585,8 +586,17 @@ func TestCORS(t *testing.T) {
 	if got, want := allowed.Values("Vary"), []string{"Origin, Accept-Encoding"}; !slices.Equal(got, want) {
 		t.Errorf("GET from %s: Vary %q, want %q", origin, got, want)
 	}
-	if got := do(t, on, http.MethodGet, "/products", http.Header{"Origin": {"https://evil.example"}}).Header().Get("Access-Control-Allow-Origin"); got != "" {
+	// The README promises a page may read ETag and X-Request-ID; header
+	// names are case-insensitive, so the list is compared as a set.
+	if got, want := exposedHeaders(allowed), []string{"etag", "x-request-id"}; !slices.Equal(got, want) {
+		t.Errorf("GET from %s: Access-Control-Expose-Headers %q, want %q", origin, allowed.Values("Access-Control-Expose-Headers"), want)
+	}
+	other := do(t, on, http.MethodGet, "/products", http.Header{"Origin": {"https://evil.example"}}).Header()
+	if got := other.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("GET from another origin: Access-Control-Allow-Origin %q, want none", got)
+	}
+	if got := other.Values("Access-Control-Expose-Headers"); len(got) != 0 {
+		t.Errorf("GET from another origin: Access-Control-Expose-Headers %q, want none", got)
 	}
 	preflight := do(t, on, http.MethodOptions, "/products/A1", http.Header{
 		"Origin": {origin}, "Access-Control-Request-Method": {"GET"}, "Access-Control-Request-Headers": {"if-none-match"},
@@ -596,6 +606,21 @@ func TestCORS(t *testing.T) {
 		preflight.Header().Get("Access-Control-Allow-Credentials") != "" {
 		t.Errorf("preflight = %d %v, want it allowed for GET, without credentials", preflight.Code, preflight.Header())
 	}
+}
+
+// exposedHeaders is the sorted, lower-cased set of header names h's
+// Access-Control-Expose-Headers lines list.
+func exposedHeaders(h http.Header) []string {
+	var names []string
+	for _, line := range h.Values("Access-Control-Expose-Headers") {
+		for _, name := range strings.Split(line, ",") {
+			if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // A preflight is a request like any other: it carries an X-Request-ID, is
@@ -783,5 +808,32 @@ func TestPagesBuiltAtOnceAreBounded(t *testing.T) {
 	}
 	if got, want := len(rs.searches), cap(rs.searches)-1; got != want {
 		t.Errorf("%d slots taken after the search, want %d: its slot was not given back", got, want)
+	}
+}
+
+// The README's bound on pages built at once: 2 per core, 4 at least, and a
+// second's wait for a slot. TestPagesBuiltAtOnceAreBounded fills whatever
+// room newResponder made and shortens the wait, so the numbers themselves
+// are pinned here. GOMAXPROCS is what "core" means to the runtime (and
+// what a container's CPU limit sets), so it is varied and put back.
+func TestResponderBoundsPagesBuiltAtOnce(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	tests := []struct {
+		procs, wantSlots int
+	}{
+		{1, 4},
+		{2, 4},
+		{3, 6},
+		{8, 16},
+	}
+	for _, tt := range tests {
+		runtime.GOMAXPROCS(tt.procs)
+		rs := newResponder([]string{"no-cache"})
+		if got := cap(rs.searches); got != tt.wantSlots {
+			t.Errorf("GOMAXPROCS %d: %d pages built at once, want %d", tt.procs, got, tt.wantSlots)
+		}
+		if got, want := rs.searchWait, time.Second; got != want {
+			t.Errorf("GOMAXPROCS %d: a request waits %v for a slot, want %v", tt.procs, got, want)
+		}
 	}
 }
