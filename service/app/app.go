@@ -88,11 +88,17 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	cfg, err := config.FromEnv(getenv)
-	if err != nil {
+	// Every variable is checked before anything starts, each by the
+	// package that reads it, and every problem is reported at once
+	// (README, Configuration): an operator fixes them in one round.
+	cfg, problems := config.Parse(getenv)
+	telCfg, telErr := telemetry.FromEnv(getenv)
+	flagdHost, flagdPort, flagdErr := flags.AddrFromEnv(getenv)
+	useEmbedded, dirErr := catalogSource(cfg, build.Catalog)
+	if err := config.Invalid(append(problems, telErr, flagdErr, dirErr)...); err != nil {
 		return err
 	}
-	tel, err := telemetry.Setup(ctx, getenv)
+	tel, err := telemetry.Start(ctx, telCfg)
 	if err != nil {
 		return fmt.Errorf("telemetry: %w", err)
 	}
@@ -109,7 +115,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	}()
 
 	m := metrics.New(build.Version)
-	initial, dir, origin, err := loadCatalog(cfg, build.Catalog)
+	initial, dir, origin, err := loadCatalog(cfg, build.Catalog, useEmbedded)
 	if err != nil {
 		return err
 	}
@@ -117,9 +123,12 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	handler := httpapi.NewServer(logger, logs.access, m, readiness, httpapi.Options{
 		CacheMaxAge: cfg.CacheMaxAge, CORSOrigins: cfg.CORSOrigins, Telemetry: tel,
 	})
-	flagd, err := flags.FromEnv(getenv, flags.WithDialOptions(flagdDialOptions(tel)...))
-	if err != nil {
-		return err
+	// No FLAGD_HOST: a nil *Flags, every flag off.
+	var flagd *flags.Flags
+	if flagdHost != "" {
+		if flagd, err = flags.New(flagdHost, flagdPort, flags.WithDialOptions(flagdDialOptions(tel)...)); err != nil {
+			return err
+		}
 	}
 	defer func() { _ = flagd.Close() }()
 	rpc := grpcapi.NewServer(flagd.ProductFailure)
@@ -146,10 +155,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	srv.ErrorLog = zap.NewStdLog(logger.With(zap.String("source", "net/http")))
 	guard := backlog.New(backlog.Limits{PerConn: backlogPerConnBytes, Total: backlogTotalBytes, Stall: httpapi.WriteTimeout}, backlogEvents(logger))
 	m.WatchGRPCBacklog(guard.Owed)
-	grpcServer := grpcapi.NewGRPCServer(rpc, logger, logs.access, m, grpcapi.Limits{
-		Handshake: httpapi.ReadHeaderTimeout, Idle: httpapi.IdleTimeout, Unresponsive: httpapi.WriteTimeout,
-		MaxHeaderBytes: httpapi.MaxHeaderBytes, MaxMessageBytes: httpapi.MaxHeaderBytes, MaxStreams: maxStreamsPerConn,
-	}, guard, tel)
+	grpcServer := grpcapi.NewGRPCServer(rpc, logger, logs.access, m, grpcLimits(), guard, tel)
 	guardCtx, stopGuard := context.WithCancel(context.Background())
 	defer stopGuard()
 	go guard.Run(guardCtx)
@@ -311,4 +317,13 @@ func shutDown(cfg config.Config, logger *zap.Logger, logs loggers, s servers, se
 	_ = logs.flush()
 	logger.Info("stopped")
 	return nil
+}
+
+// grpcLimits are gRPC's connection limits: REST's, so that one port holds
+// one set of limits whatever a client speaks (docs/grpc.md).
+func grpcLimits() grpcapi.Limits {
+	return grpcapi.Limits{
+		Handshake: httpapi.ReadHeaderTimeout, Idle: httpapi.IdleTimeout, Unresponsive: httpapi.WriteTimeout,
+		MaxHeaderBytes: httpapi.MaxHeaderBytes, MaxMessageBytes: httpapi.MaxHeaderBytes, MaxStreams: maxStreamsPerConn,
+	}
 }

@@ -14,22 +14,33 @@ import (
 	"github.com/product-catalog/product-catalog/service/reload"
 )
 
-// loadCatalog loads the configured directory. Only when the operator did
-// not choose a directory and the default one is absent does it fall back
-// to the catalog embedded in the binary, which is never reloaded.
-func loadCatalog(cfg config.Config, embedded fs.FS) (*catalog.Catalog, *reload.Dir, string, error) {
+// catalogSource checks PRODUCT_CATALOG_DIR, with the other variables
+// before anything starts: it says whether the catalog embedded in the
+// binary is served, which is only when the operator did not choose a
+// directory and the default one is absent, or what is wrong with the
+// directory.
+func catalogSource(cfg config.Config, embedded fs.FS) (useEmbedded bool, err error) {
 	info, err := os.Stat(cfg.CatalogDir)
 	switch {
 	case err == nil && !info.IsDir():
-		return nil, nil, "", fmt.Errorf("%s=%q: not a directory", config.EnvCatalogDir, cfg.CatalogDir)
+		return false, fmt.Errorf("%s=%q: not a directory", config.EnvCatalogDir, cfg.CatalogDir)
 	case errors.Is(err, fs.ErrNotExist) && !cfg.CatalogDirSet && embedded != nil:
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("%s=%q: %w", config.EnvCatalogDir, cfg.CatalogDir, err)
+	}
+	return false, nil
+}
+
+// loadCatalog loads the configured directory, or the embedded catalog,
+// which is never reloaded, as catalogSource chose.
+func loadCatalog(cfg config.Config, embedded fs.FS, useEmbedded bool) (*catalog.Catalog, *reload.Dir, string, error) {
+	if useEmbedded {
 		c, err := catalog.Load(embedded, "embedded", catalogLimits(cfg))
 		if err != nil {
 			return nil, nil, "", fmt.Errorf("load the embedded catalog: %w", err)
 		}
 		return c, nil, "embedded", nil
-	case err != nil:
-		return nil, nil, "", fmt.Errorf("%s=%q: %w", config.EnvCatalogDir, cfg.CatalogDir, err)
 	}
 	dir := reload.NewDir(cfg.CatalogDir, catalogLimits(cfg))
 	c, err := dir.Load()

@@ -42,8 +42,15 @@ func grpcProbe(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%s: unexpected arguments %q", GRPCProbeName, flags.Args())
 	case *addr == "":
 		return fmt.Errorf("%s: -addr is required", GRPCProbeName)
-	case *connectTimeout <= 0 || *rpcTimeout <= 0:
-		return fmt.Errorf("%s: -connect-timeout and -rpc-timeout must be positive", GRPCProbeName)
+	case *connectTimeout <= 0:
+		return fmt.Errorf("%s: -connect-timeout=%v: must be positive", GRPCProbeName, *connectTimeout)
+	case *rpcTimeout <= 0:
+		return fmt.Errorf("%s: -rpc-timeout=%v: must be positive", GRPCProbeName, *rpcTimeout)
+	case !validHeaderValue(*userAgent):
+		// Not a valid header value (RFC 9110 5.5): refused here, naming
+		// the flag, rather than left to what the transport or the server
+		// makes of it.
+		return fmt.Errorf("%s: -user-agent=%q: must be printable text, without control characters", GRPCProbeName, *userAgent)
 	}
 	target := *addr
 	if host, port, err := net.SplitHostPort(target); err == nil && host == "" {
@@ -73,4 +80,15 @@ func grpcProbe(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "status: %s\n", resp.GetStatus())
 	return nil
+}
+
+// validHeaderValue reports whether v may be an HTTP/2 header's value: no
+// control characters but tab (RFC 9110 5.5).
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

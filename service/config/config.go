@@ -67,6 +67,28 @@ type Config struct {
 // FromEnv reads and validates every variable, and reports every problem at
 // once, each naming its variable.
 func FromEnv(getenv func(string) string) (Config, error) {
+	cfg, problems := Parse(getenv)
+	if err := Invalid(problems...); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Invalid is nil when there is no problem (nil ones are skipped), and
+// otherwise the one error that reports them all. The service passes it
+// Parse's problems with those of the variables other packages read
+// (OTEL_*, FLAGD_*), so that every problem is reported at once.
+func Invalid(problems ...error) error {
+	if err := errors.Join(problems...); err != nil {
+		return fmt.Errorf("invalid configuration: %w", err)
+	}
+	return nil
+}
+
+// Parse reads every variable, as FromEnv does, and returns the problems
+// found, each naming its variable, instead of one error. A variable that
+// is wrong leaves its default in the Config.
+func Parse(getenv func(string) string) (Config, []error) {
 	cfg := Config{
 		Port:            DefaultPort,
 		CatalogDir:      DefaultCatalogDir,
@@ -112,10 +134,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		cfg.CORSOrigins = origins
 	}
-	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
-	}
-	return cfg, nil
+	return cfg, errs
 }
 
 // byteUnits are the suffixes parseBytes takes, largest first.

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +98,35 @@ func TestFromEnvRejects(t *testing.T) {
 		_, err := FromEnv(env(map[string]string{tt.name: tt.value}))
 		if err == nil || !strings.Contains(err.Error(), tt.name) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("FromEnv(%s=%q) error = %v, want it to name %s and say %q", tt.name, tt.value, err, tt.name, tt.want)
+		}
+	}
+}
+
+// Parse keeps each wrong variable's default and reports it; Invalid joins
+// Parse's problems with other packages' under one heading, and is nil when
+// every problem is nil.
+func TestParseAndInvalid(t *testing.T) {
+	cfg, problems := Parse(env(map[string]string{EnvPort: "0", EnvCatalogDir: "catalog", EnvLogLevel: "loud"}))
+	if cfg.Port != DefaultPort || cfg.LogLevel != DefaultLogLevel || cfg.CatalogDir != "catalog" {
+		t.Errorf("Parse: port %d, log level %q, dir %q; want the defaults %d and %q for the wrong ones and the dir %q",
+			cfg.Port, cfg.LogLevel, cfg.CatalogDir, DefaultPort, DefaultLogLevel, "catalog")
+	}
+	if len(problems) != 2 {
+		t.Errorf("Parse: %d problems %v, want 2", len(problems), problems)
+	}
+	for _, tt := range []struct {
+		name     string
+		problems []error
+		want     string // "" for nil
+	}{
+		{"none", nil, ""},
+		{"only nils", []error{nil, nil}, ""},
+		{"joined", append(problems, nil, errors.New(`FLAGD_PORT="x": must be a port number`)),
+			"invalid configuration: " + problems[0].Error() + "\n" + problems[1].Error() + "\n" + `FLAGD_PORT="x": must be a port number`},
+	} {
+		err := Invalid(tt.problems...)
+		if got := fmt.Sprint(err); (tt.want == "" && err != nil) || (tt.want != "" && got != tt.want) {
+			t.Errorf("%s: Invalid = %v, want %q", tt.name, err, tt.want)
 		}
 	}
 }

@@ -7,7 +7,7 @@
 // available to this build. Flags never stop the service: each evaluation
 // waits at most EvaluationTimeout, and when flagd is down, slow, or
 // answers an error, the flag takes its default value (off) with the
-// OpenFeature error code set. A nil *Flags, what FromEnv gives when
+// OpenFeature error code set. A nil *Flags, what the service runs with when
 // FLAGD_HOST is unset, has every flag off.
 package flags
 
@@ -26,7 +26,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 )
 
-// The environment variables FromEnv reads, as the demo names them.
+// The environment variables AddrFromEnv reads, as the demo names them.
 const (
 	EnvHost = "FLAGD_HOST"
 	EnvPort = "FLAGD_PORT"
@@ -66,23 +66,22 @@ func WithHooks(hooks ...openfeature.Hook) Option {
 	return func(o *options) { o.hooks = append(o.hooks, hooks...) }
 }
 
-// FromEnv returns the flags of the flagd at FLAGD_HOST:FLAGD_PORT (port
-// 8013 by default), or nil, every flag off, when FLAGD_HOST is unset or
-// empty. A FLAGD_PORT that is not a port number is an error.
-func FromEnv(getenv func(string) string, opts ...Option) (*Flags, error) {
-	host := getenv(EnvHost)
-	if host == "" {
-		return nil, nil
-	}
-	port := DefaultPort
+// AddrFromEnv reads and validates FLAGD_HOST and FLAGD_PORT (port 8013 by
+// default): the host is "" when flags are off (FLAGD_HOST unset or empty),
+// and the service then runs with a nil *Flags, every flag off. FLAGD_PORT is checked even then: a port that is
+// not a port number is a mistake whatever the host, best found before
+// the host is set. It is the one parser of these variables; the service
+// calls it with the others' checks, to report every problem at once.
+func AddrFromEnv(getenv func(string) string) (host string, port int, err error) {
+	port = DefaultPort
 	if v := getenv(EnvPort); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 1 || p > 65535 {
-			return nil, fmt.Errorf("%s=%q: must be a port number from 1 to 65535", EnvPort, v)
+			return "", 0, fmt.Errorf("%s=%q: must be a port number from 1 to 65535", EnvPort, v)
 		}
 		port = p
 	}
-	return New(host, port, opts...)
+	return getenv(EnvHost), port, nil
 }
 
 // New returns the flags of the flagd at host:port, reached over plaintext

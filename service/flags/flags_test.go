@@ -154,7 +154,16 @@ func TestNilFlags(t *testing.T) {
 	}
 }
 
-func TestFromEnv(t *testing.T) {
+// fromEnv is what the service does with the variables: no host, no Flags.
+func fromEnv(getenv func(string) string) (*Flags, error) {
+	host, port, err := AddrFromEnv(getenv)
+	if err != nil || host == "" {
+		return nil, err
+	}
+	return New(host, port)
+}
+
+func TestAddrFromEnv(t *testing.T) {
 	tests := []struct {
 		name       string
 		env        map[string]string
@@ -172,31 +181,32 @@ func TestFromEnv(t *testing.T) {
 		{name: "port zero", env: map[string]string{"FLAGD_HOST": "flagd", "FLAGD_PORT": "0"}, wantErr: `FLAGD_PORT="0"`},
 		{name: "port too large", env: map[string]string{"FLAGD_HOST": "flagd", "FLAGD_PORT": "65536"}, wantErr: `FLAGD_PORT="65536"`},
 		{name: "port with a space", env: map[string]string{"FLAGD_HOST": "flagd", "FLAGD_PORT": " 8013"}, wantErr: `FLAGD_PORT=" 8013"`},
+		{name: "bad port without host", env: map[string]string{"FLAGD_PORT": "x"}, wantErr: `FLAGD_PORT="x": must be a port number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, err := FromEnv(func(k string) string { return tt.env[k] })
+			f, err := fromEnv(func(k string) string { return tt.env[k] })
 			if f != nil {
 				t.Cleanup(func() { _ = f.Close() })
 			}
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("FromEnv(%v) error = %v, want one holding %s", tt.env, err, tt.wantErr)
+					t.Fatalf("AddrFromEnv(%v) error = %v, want one holding %s", tt.env, err, tt.wantErr)
 				}
 				if f != nil {
-					t.Errorf("FromEnv(%v) = non-nil Flags with an error", tt.env)
+					t.Errorf("AddrFromEnv(%v) = non-nil Flags with an error", tt.env)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("FromEnv(%v): %v", tt.env, err)
+				t.Fatalf("AddrFromEnv(%v): %v", tt.env, err)
 			}
 			var got string
 			if f != nil {
 				got = f.conn.Target()
 			}
 			if got != tt.wantTarget {
-				t.Errorf("FromEnv(%v) target = %q, want %q", tt.env, got, tt.wantTarget)
+				t.Errorf("AddrFromEnv(%v) target = %q, want %q", tt.env, got, tt.wantTarget)
 			}
 		})
 	}

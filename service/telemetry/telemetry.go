@@ -7,7 +7,7 @@
 // one, the OTEL_* environment variables configure OTLP exporters: a signal
 // is exported when its OTEL_<SIGNAL>_EXPORTER says otlp, or when an OTLP
 // endpoint is set and that variable does not say none. With neither,
-// Setup returns a Telemetry that is off: no exporter runs, and the servers
+// Start returns a Telemetry that is off: no exporter runs, and the servers
 // install no instrumentation at all, so the hot path costs what it did
 // before telemetry existed (BenchmarkGetProduct, BenchmarkServer).
 package telemetry
@@ -89,24 +89,68 @@ func Off() *Telemetry {
 // Shutdown flushes what is buffered and stops the exporters.
 func (t *Telemetry) Shutdown(ctx context.Context) error { return t.shutdown(ctx) }
 
-// Setup reads the configuration from getenv (and, for OTEL_CONFIG_FILE,
-// the file it names) and starts the providers it asks for.
-func Setup(ctx context.Context, getenv func(string) string) (*Telemetry, error) {
-	if disabled, err := boolEnv(getenv, EnvSDKDisabled); err != nil {
-		return nil, err
-	} else if disabled {
-		return Off(), nil
-	}
-	if file := getenv(EnvConfigFile); file != "" {
-		return fromFile(ctx, file)
-	}
-	return fromEnv(ctx, getenv)
+// Config is what the environment asks of telemetry, validated by
+// FromEnv; Start starts it. The zero Config is telemetry off.
+type Config struct {
+	// file is OTEL_CONFIG_FILE, parsed into declarative when set.
+	file        string
+	declarative *otelconf.OpenTelemetryConfiguration
+	// protocols is, for traces, metrics and logs, the OTLP protocol each
+	// is exported over, or "" when it is not exported.
+	protocols [3]string
 }
 
-// fromFile starts the SDK a declarative configuration file describes. The
-// file's ${VAR} references are replaced from the process's environment, as
-// the OpenTelemetry specification says.
-func fromFile(ctx context.Context, file string) (*Telemetry, error) {
+// FromEnv reads and validates the variables telemetry reads, as it reads
+// them: nothing else when OTEL_SDK_DISABLED=true; the file's content when
+// OTEL_CONFIG_FILE is set (the file is read and parsed here, so a broken
+// file is refused before anything starts); the exporters and protocols
+// of each signal otherwise. Every problem is reported, each naming its
+// variable. It is the one parser of these variables.
+func FromEnv(getenv func(string) string) (Config, error) {
+	disabled, err := boolEnv(getenv, EnvSDKDisabled)
+	if disabled {
+		return Config{}, nil
+	}
+	// An OTEL_SDK_DISABLED that is neither true nor false is reported
+	// with whatever else is wrong, read as if it were false.
+	errs := []error{err}
+	if file := getenv(EnvConfigFile); file != "" {
+		declarative, err := parseFile(file)
+		if err := errors.Join(append(errs, err)...); err != nil {
+			return Config{}, err
+		}
+		return Config{file: file, declarative: declarative}, nil
+	}
+	var cfg Config
+	seen := map[string]bool{}
+	for i, s := range []signal{traces, metrics, logs} {
+		protocol, err := s.exported(getenv)
+		// Signals that fall back on the same bad OTEL_EXPORTER_OTLP_PROTOCOL
+		// report it once.
+		if err != nil && !seen[err.Error()] {
+			seen[err.Error()] = true
+			errs = append(errs, err)
+		}
+		cfg.protocols[i] = protocol
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Start starts the providers cfg asks for; the zero Config is Off.
+func Start(ctx context.Context, cfg Config) (*Telemetry, error) {
+	if cfg.declarative != nil {
+		return fromFile(ctx, cfg.file, cfg.declarative)
+	}
+	return fromEnv(ctx, cfg.protocols)
+}
+
+// parseFile reads and parses a declarative configuration file. Its ${VAR}
+// references are replaced from the process's environment, as the
+// OpenTelemetry specification says.
+func parseFile(file string) (*otelconf.OpenTelemetryConfiguration, error) {
 	data, err := readConfig(file)
 	if err != nil {
 		return nil, fmt.Errorf("%s=%s: %w", EnvConfigFile, file, err)
@@ -115,6 +159,11 @@ func fromFile(ctx context.Context, file string) (*Telemetry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s=%s: %w", EnvConfigFile, file, err)
 	}
+	return cfg, nil
+}
+
+// fromFile starts the SDK a declarative configuration file describes.
+func fromFile(ctx context.Context, file string, cfg *otelconf.OpenTelemetryConfiguration) (*Telemetry, error) {
 	sdk, err := otelconf.NewSDK(otelconf.WithContext(ctx), otelconf.WithOpenTelemetryConfiguration(*cfg))
 	if err != nil {
 		return nil, fmt.Errorf("%s=%s: %w", EnvConfigFile, file, err)
@@ -168,19 +217,20 @@ var (
 	logs    = signal{EnvLogsExporter, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"}
 )
 
-// exported reports whether the signal goes out by OTLP, and over which
-// protocol: grpc or http/protobuf (the specification's default).
-func (s signal) exported(getenv func(string) string) (on bool, protocol string, err error) {
+// exported is the protocol the signal goes out over by OTLP: grpc or
+// http/protobuf (the specification's default), or "" when it is not
+// exported.
+func (s signal) exported(getenv func(string) string) (protocol string, err error) {
 	switch exporter := getenv(s.exporterVar); exporter {
 	case "none":
-		return false, "", nil
+		return "", nil
 	case "otlp":
 	case "":
 		if getenv(EnvEndpoint) == "" && getenv(s.endpointVar) == "" {
-			return false, "", nil
+			return "", nil
 		}
 	default:
-		return false, "", fmt.Errorf("%s=%q: this service exports by OTLP only: want otlp or none", s.exporterVar, exporter)
+		return "", fmt.Errorf("%s=%q: this service exports by OTLP only: want otlp or none", s.exporterVar, exporter)
 	}
 	protocol = getenv(s.protocolVar)
 	name := s.protocolVar
@@ -189,24 +239,18 @@ func (s signal) exported(getenv func(string) string) (on bool, protocol string, 
 	}
 	switch protocol {
 	case "":
-		return true, "http/protobuf", nil
+		return "http/protobuf", nil
 	case "grpc", "http/protobuf":
-		return true, protocol, nil
+		return protocol, nil
 	}
-	return false, "", fmt.Errorf("%s=%q: want grpc or http/protobuf", name, protocol)
+	return "", fmt.Errorf("%s=%q: want grpc or http/protobuf", name, protocol)
 }
 
-// fromEnv starts OTLP exporters for the signals the environment asks for.
-func fromEnv(ctx context.Context, getenv func(string) string) (*Telemetry, error) {
+// fromEnv starts OTLP exporters for the signals with a protocol; the
+// exporters read the rest of their OTEL_* variables themselves.
+func fromEnv(ctx context.Context, protocols [3]string) (*Telemetry, error) {
 	t := Off()
-	var on [3]bool
-	var protocols [3]string
-	for i, s := range []signal{traces, metrics, logs} {
-		var err error
-		if on[i], protocols[i], err = s.exported(getenv); err != nil {
-			return nil, err
-		}
-	}
+	on := [3]bool{protocols[0] != "", protocols[1] != "", protocols[2] != ""}
 	if !on[0] && !on[1] && !on[2] {
 		return t, nil
 	}
