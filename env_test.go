@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -24,7 +25,7 @@ import (
 // error would say "address already in use"; and nothing is logged, so
 // nothing started.
 func TestRunReportsEveryBadVariableAtOnce(t *testing.T) {
-	busy, err := net.Listen("tcp", ":0")
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,6 +237,16 @@ func TestEnvironmentVariables(t *testing.T) {
 				if n, _ := s.logs.count("catalog reload"); n != 0 {
 					t.Errorf("RELOAD_INTERVAL=0: %d reload lines logged, want none:\n%s", n, s.logs)
 				}
+				// Off, not the 10s default, which this test is too short
+				// to tell apart by waiting.
+				for _, tt := range []struct {
+					s    *server
+					want string
+				}{{s, `"reload":"off"`}, {witness, `"reload":"100ms"`}} {
+					if n, _ := tt.s.logs.count(tt.want); n != 1 {
+						t.Errorf("the serving line holds %s %d times, want once:\n%s", tt.want, n, tt.s.logs)
+					}
+				}
 			},
 		},
 	} {
@@ -276,7 +287,19 @@ func TestRunCutsRequestsAtShutdownTimeout(t *testing.T) {
 	// As in TestRunShutsDownGracefully: about 16 MB to a client that does
 	// not read cannot finish, here not within the timeout.
 	s := start(t, map[string]string{"PRODUCT_CATALOG_DIR": writeGenerated(t, 1000, 16<<10), "SHUTDOWN_TIMEOUT": timeout.String()})
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	// A small receive buffer, set before connecting so that the window
+	// is small too: the answer cannot fit in the sockets' buffers
+	// however large the host's defaults are.
+	dialer := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var sockErr error
+		if err := c.Control(func(fd uintptr) {
+			sockErr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		}); err != nil {
+			return err
+		}
+		return sockErr
+	}}
+	conn, err := dialer.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	var flagd *flags.Flags
 	if flagdHost != "" {
 		if flagd, err = flags.New(flagdHost, flagdPort, flags.WithDialOptions(flagdDialOptions(tel)...)); err != nil {
-			return err
+			return fmt.Errorf("%s=%q %s=%d: %w", flags.EnvHost, flagdHost, flags.EnvPort, flagdPort, err)
 		}
 	}
 	defer func() { _ = flagd.Close() }()
@@ -164,7 +164,9 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	split := connsplit.New(ln, httpapi.ReadHeaderTimeout)
 	go split.Serve()
 
+	reloading := "off"
 	if dir != nil && cfg.ReloadInterval > 0 {
+		reloading = cfg.ReloadInterval.String()
 		stopReloading := startReloading(ctx, reload.NewReloader(dir, publish), cfg.ReloadInterval, reloadHooks(logger, m, dir.Path()))
 		defer stopReloading()
 	}
@@ -176,7 +178,10 @@ func serve(ctx context.Context, build Build, getenv func(string) string, stdout 
 	go func() { served <- stoppedOn(srv.Serve(split.HTTP1()), http.ErrServerClosed) }()
 	// grpc-go says ErrServerStopped when the stop came before Serve began.
 	go func() { served <- stoppedOn(grpcServer.Serve(guard.Listener(split.HTTP2())), grpc.ErrServerStopped) }()
-	logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", build.Version))
+	// The reload interval in force, "off" when none (RELOAD_INTERVAL=0,
+	// or the embedded catalog): what an operator checks first when an
+	// edit is not picked up.
+	logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("version", build.Version), zap.String("reload", reloading))
 
 	select {
 	case err := <-served:

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
@@ -68,20 +69,53 @@ func WithHooks(hooks ...openfeature.Hook) Option {
 
 // AddrFromEnv reads and validates FLAGD_HOST and FLAGD_PORT (port 8013 by
 // default): the host is "" when flags are off (FLAGD_HOST unset or empty),
-// and the service then runs with a nil *Flags, every flag off. FLAGD_PORT is checked even then: a port that is
-// not a port number is a mistake whatever the host, best found before
-// the host is set. It is the one parser of these variables; the service
+// and the service then runs with a nil *Flags, every flag off. FLAGD_PORT
+// is checked even then: a port that is not a port number is a mistake
+// whatever the host, best found before the host is set. The host must be
+// a host name or an IP address, so that New, after telemetry has started,
+// cannot fail on it. It is the one parser of these variables; the service
 // calls it with the others' checks, to report every problem at once.
 func AddrFromEnv(getenv func(string) string) (host string, port int, err error) {
+	var problems []error
 	port = DefaultPort
 	if v := getenv(EnvPort); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 1 || p > 65535 {
-			return "", 0, fmt.Errorf("%s=%q: must be a port number from 1 to 65535", EnvPort, v)
+			problems = append(problems, fmt.Errorf("%s=%q: must be a port number from 1 to 65535", EnvPort, v))
 		}
 		port = p
 	}
-	return getenv(EnvHost), port, nil
+	host = getenv(EnvHost)
+	if host != "" && !hostOrIP(host) {
+		problems = append(problems, fmt.Errorf("%s=%q: must be a host name or an IP address", EnvHost, host))
+	}
+	if err := errors.Join(problems...); err != nil {
+		return "", 0, err
+	}
+	return host, port, nil
+}
+
+// hostOrIP reports whether s is an IP address or a DNS name: labels of
+// letters, digits, "-" and "_" (Kubernetes and compose service names),
+// separated by dots, at most 253 bytes.
+func hostOrIP(s string) bool {
+	if net.ParseIP(s) != nil {
+		return true
+	}
+	if len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, c := range label {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // New returns the flags of the flagd at host:port, reached over plaintext

@@ -182,6 +182,15 @@ func TestAddrFromEnv(t *testing.T) {
 		{name: "port too large", env: map[string]string{"FLAGD_HOST": "flagd", "FLAGD_PORT": "65536"}, wantErr: `FLAGD_PORT="65536"`},
 		{name: "port with a space", env: map[string]string{"FLAGD_HOST": "flagd", "FLAGD_PORT": " 8013"}, wantErr: `FLAGD_PORT=" 8013"`},
 		{name: "bad port without host", env: map[string]string{"FLAGD_PORT": "x"}, wantErr: `FLAGD_PORT="x": must be a port number`},
+		{name: "service name", env: map[string]string{"FLAGD_HOST": "flagd.otel-demo.svc.cluster.local."}, wantTarget: "flagd.otel-demo.svc.cluster.local.:8013"},
+		{name: "underscore in a name", env: map[string]string{"FLAGD_HOST": "demo_flagd"}, wantTarget: "demo_flagd:8013"},
+		{name: "IPv4 host", env: map[string]string{"FLAGD_HOST": "10.0.0.7"}, wantTarget: "10.0.0.7:8013"},
+		{name: "host with a bad escape", env: map[string]string{"FLAGD_HOST": "flagd%zz"}, wantErr: `FLAGD_HOST="flagd%zz": must be a host name or an IP address`},
+		{name: "host as a URL", env: map[string]string{"FLAGD_HOST": "http://flagd"}, wantErr: `FLAGD_HOST="http://flagd"`},
+		{name: "host with a port", env: map[string]string{"FLAGD_HOST": "flagd:8013"}, wantErr: `FLAGD_HOST="flagd:8013"`},
+		{name: "host with a space", env: map[string]string{"FLAGD_HOST": "flag d"}, wantErr: `FLAGD_HOST="flag d"`},
+		{name: "empty label", env: map[string]string{"FLAGD_HOST": "flagd..svc"}, wantErr: `FLAGD_HOST="flagd..svc"`},
+		{name: "bad host and bad port, both named", env: map[string]string{"FLAGD_HOST": "a/b", "FLAGD_PORT": "0"}, wantErr: `FLAGD_PORT="0": must be a port number from 1 to 65535` + "\n" + `FLAGD_HOST="a/b"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -817,7 +817,9 @@ func TestPagesBuiltAtOnceAreBounded(t *testing.T) {
 // are pinned here. GOMAXPROCS is what "core" means to the runtime (and
 // what a container's CPU limit sets), so it is varied and put back.
 func TestResponderBoundsPagesBuiltAtOnce(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	// Restored to the runtime's own choice (container-aware, updated as
+	// limits change), not to a fixed number that would turn that off.
+	defer runtime.SetDefaultGOMAXPROCS()
 	tests := []struct {
 		procs, wantSlots int
 	}{
