@@ -2,8 +2,9 @@
 # what docs/kubernetes.md promises ("What it creates"), as an allowlist:
 # exactly the eight objects the docs list, each with the settings they
 # name; a field that is missing, of another type, or not listed here is
-# denied (fail closed). The NetworkPolicy in it is held to
-# networkpolicy.rego (package main). Every container, init and ephemeral
+# denied (fail closed); so is any metadata, label or annotation the
+# rendering does not hold, the pod template's included. The
+# NetworkPolicy in it is held to networkpolicy.rego (package main). Every container, init and ephemeral
 # ones included, is held to the service container's settings, and only
 # the one service container is allowed.
 #
@@ -79,6 +80,16 @@ probes := {
 }
 
 probe_numbers := {"periodSeconds", "failureThreshold", "timeoutSeconds", "successThreshold", "initialDelaySeconds"}
+
+# Each probe, every key and value, as the overlays render it: a longer
+# delay or a higher threshold keeps a hung pod in service.
+probe_timings := {
+	"startupProbe": {"failureThreshold": 30, "periodSeconds": 1},
+	"readinessProbe": {"failureThreshold": 1, "periodSeconds": 2},
+	"livenessProbe": {"failureThreshold": 3, "periodSeconds": 10},
+}
+
+probe_settings := {probe: object.union(timings, {"httpGet": probes[probe]}) | some probe, timings in probe_timings}
 
 prometheus := {"prometheus.io/scrape": "true", "prometheus.io/port": "8088", "prometheus.io/path": "/metrics"}
 
@@ -184,6 +195,77 @@ deny contains msg if {
 }
 
 by_kind(kind) := [d | some d in objects; kind_of(d) == kind]
+
+# --- Metadata: every object's, and the pod template's, exactly as the
+# overlays render it. Labels and annotations steer webhooks and
+# controllers (istio-injection, linkerd.io/inject, eks.amazonaws.com/role-arn,
+# azure.workload.identity/use, service.kubernetes.io/service-proxy-name),
+# ownerReferences and finalizers garbage collection: none is allowed
+# beyond what the rendering holds. ---
+
+common_labels := {"app.kubernetes.io/name": "product-catalog", "app.kubernetes.io/part-of": "product-catalog"}
+
+namespace_labels := object.union(object.union(common_labels, pod_security), {"policy.sigstore.dev/include": "true"})
+
+# metas: [where, path, metadata, allowed keys, labels, annotations], one
+# per object and one for the Deployment's pod template.
+metas contains [where, "metadata", at(d, "metadata"), {"name", "labels"}, namespace_labels, {}] if {
+	some d in by_kind("Namespace")
+	where := sprintf("Namespace %v", [at(d, ["metadata", "name"])])
+}
+
+metas contains [where, "metadata", at(d, "metadata"), {"name", "namespace", "labels"}, common_labels, {}] if {
+	some d in objects
+	wanted[kind_of(d)]
+	d.kind != "Namespace"
+	where := sprintf("%v %v", [d.kind, at(d, ["metadata", "name"])])
+}
+
+metas contains [where, "spec.template.metadata", at(d, ["spec", "template", "metadata"]), {"labels", "annotations"}, app, prometheus] if {
+	some d in deployments
+	where := sprintf("Deployment %v", [at(d, ["metadata", "name"])])
+}
+
+deny contains msg if {
+	some [where, path, meta, _, _, _] in metas
+	not is_object(meta)
+	msg := sprintf("%v: %v must be an object", [where, path])
+}
+
+deny contains msg if {
+	some [where, path, meta, allowed, _, _] in metas
+	some key in (keys_of(meta) - allowed)
+	msg := sprintf("%v: %v.%v is not allowed (only %v)", [where, path, key, sort(allowed)])
+}
+
+deny contains msg if {
+	some [where, path, meta, _, labels, annotations] in metas
+	some field, want in {"labels": labels, "annotations": annotations}
+	v := at(meta, field)
+	v != null
+	not is_object(v)
+	msg := sprintf("%v: %v.%v must be an object, exactly %v", [where, path, field, want])
+}
+
+deny contains msg if {
+	some [where, path, meta, _, labels, annotations] in metas
+	some field, want in {"labels": labels, "annotations": annotations}
+	some key in (keys_of(at(meta, field)) - object.keys(want))
+	msg := sprintf("%v: %v.%v[%q] is not allowed (%v)", [where, path, field, key, allowed_entries(want)])
+}
+
+allowed_entries(want) := "the rendering has none" if count(want) == 0
+
+else := sprintf("only %v", [want])
+
+deny contains msg if {
+	some [where, path, meta, _, labels, annotations] in metas
+	some field, want in {"labels": labels, "annotations": annotations}
+	some key, value in want
+	got := at(meta, field)
+	at(got, key) != value
+	msg := sprintf("%v: %v.%v[%q] must be %q", [where, path, field, key, value])
+}
 
 # --- Namespace. ---
 
@@ -499,6 +581,24 @@ deny contains msg if {
 	field != "httpGet"
 	not probe_number(field, v)
 	msg := sprintf("Deployment: %v: %v.%v is not allowed (only httpGet and the numbers %v)", [where, probe, field, sort(probe_numbers)])
+}
+
+deny contains msg if {
+	some pair in containers
+	[where, c] := pair
+	some probe, want in probe_settings
+	p := at(c, probe)
+	some field in (keys_of(p) - object.keys(want))
+	msg := sprintf("Deployment: %v: %v.%v is not allowed (the probe must be exactly %v)", [where, probe, field, want])
+}
+
+deny contains msg if {
+	some pair in containers
+	[where, c] := pair
+	some probe, want in probe_settings
+	some field, value in probe_timings[probe]
+	at(c, [probe, field]) != value
+	msg := sprintf("Deployment: %v: %v.%v must be %v (the probe must be exactly %v)", [where, probe, field, value, want])
 }
 
 probe_number(field, v) if {

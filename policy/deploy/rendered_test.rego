@@ -347,3 +347,104 @@ test_hpa_other_target if {
 test_network_policy_opened if {
 	denied([{"op": "replace", "path": "/7/contents/spec/egress", "value": [{}]}], "NetworkPolicy: spec.egress must be []")
 }
+
+# --- Metadata: every object's and the pod template's, exactly. ---
+
+test_namespace_istio_injection if {
+	denied([{"op": "add", "path": "/0/contents/metadata/labels/istio-injection", "value": "enabled"}], "Namespace product-catalog: metadata.labels[\"istio-injection\"] is not allowed")
+}
+
+test_namespace_linkerd_inject if {
+	denied([{"op": "add", "path": "/0/contents/metadata/annotations", "value": {"linkerd.io/inject": "enabled"}}], "Namespace product-catalog: metadata.annotations[\"linkerd.io/inject\"] is not allowed")
+	denied([{"op": "add", "path": "/0/contents/metadata/annotations", "value": {"linkerd.io/inject": "enabled"}}], "Namespace product-catalog: metadata.annotations is not allowed")
+}
+
+test_service_account_role_arn if {
+	denied([{"op": "add", "path": "/1/contents/metadata/annotations", "value": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/x"}}], "ServiceAccount product-catalog: metadata.annotations[\"eks.amazonaws.com/role-arn\"] is not allowed")
+}
+
+test_service_account_workload_identity if {
+	denied([{"op": "add", "path": "/1/contents/metadata/labels/azure.workload.identity~1use", "value": "true"}], "ServiceAccount product-catalog: metadata.labels[\"azure.workload.identity/use\"] is not allowed")
+}
+
+test_empty_annotations if {
+	denied([{"op": "add", "path": "/2/contents/metadata/annotations", "value": {}}], "ConfigMap product-catalog-products: metadata.annotations is not allowed")
+}
+
+test_owner_references if {
+	denied([{"op": "add", "path": "/2/contents/metadata/ownerReferences", "value": [{"apiVersion": "v1", "kind": "Secret", "name": "x", "uid": "1"}]}], "ConfigMap product-catalog-products: metadata.ownerReferences is not allowed")
+}
+
+test_finalizers if {
+	denied([{"op": "add", "path": "/0/contents/metadata/finalizers", "value": ["example.com/keep"]}], "Namespace product-catalog: metadata.finalizers is not allowed")
+}
+
+test_namespace_namespaced if {
+	denied([{"op": "add", "path": "/0/contents/metadata/namespace", "value": "default"}], "Namespace product-catalog: metadata.namespace is not allowed")
+}
+
+test_service_proxy_name_label if {
+	denied([{"op": "add", "path": "/3/contents/metadata/labels/service.kubernetes.io~1service-proxy-name", "value": "none"}], "Service product-catalog: metadata.labels[\"service.kubernetes.io/service-proxy-name\"] is not allowed")
+}
+
+test_label_changed if {
+	denied([{"op": "replace", "path": "/7/contents/metadata/labels/app.kubernetes.io~1part-of", "value": "other"}], "NetworkPolicy product-catalog: metadata.labels[\"app.kubernetes.io/part-of\"] must be \"product-catalog\"")
+}
+
+test_labels_missing if {
+	denied([{"op": "remove", "path": "/5/contents/metadata/labels"}], "PodDisruptionBudget product-catalog: metadata.labels[\"app.kubernetes.io/name\"] must be \"product-catalog\"")
+}
+
+test_labels_not_object if {
+	denied([{"op": "replace", "path": "/6/contents/metadata/labels", "value": "app"}], "HorizontalPodAutoscaler product-catalog: metadata.labels must be an object")
+}
+
+test_metadata_not_object if {
+	denied([{"op": "replace", "path": "/1/contents/metadata", "value": []}], "ServiceAccount null: metadata must be an object")
+}
+
+test_pod_template_annotation_extra if {
+	denied([{"op": "add", "path": "/4/contents/spec/template/metadata/annotations/sidecar.istio.io~1inject", "value": "true"}], "Deployment product-catalog: spec.template.metadata.annotations[\"sidecar.istio.io/inject\"] is not allowed")
+}
+
+test_pod_template_label_extra if {
+	denied([{"op": "add", "path": "/4/contents/spec/template/metadata/labels/azure.workload.identity~1use", "value": "true"}], "Deployment product-catalog: spec.template.metadata.labels[\"azure.workload.identity/use\"] is not allowed")
+}
+
+test_pod_template_annotation_changed if {
+	denied([{"op": "replace", "path": "/4/contents/spec/template/metadata/annotations/prometheus.io~1port", "value": 8088}], "Deployment product-catalog: spec.template.metadata.annotations[\"prometheus.io/port\"] must be \"8088\"")
+}
+
+test_pod_template_name if {
+	denied([{"op": "add", "path": "/4/contents/spec/template/metadata/name", "value": "x"}], "Deployment product-catalog: spec.template.metadata.name is not allowed")
+}
+
+# --- Probes: every key and value, exactly. ---
+
+test_liveness_failure_threshold_huge if {
+	denied([{"op": "replace", "path": concat("", [container, "/livenessProbe/failureThreshold"]), "value": 2147483647}], "livenessProbe.failureThreshold must be 3")
+}
+
+test_liveness_initial_delay_huge if {
+	denied([{"op": "add", "path": concat("", [container, "/livenessProbe/initialDelaySeconds"]), "value": 2147483647}], "livenessProbe.initialDelaySeconds is not allowed (the probe must be exactly")
+}
+
+test_readiness_initial_delay if {
+	denied([{"op": "add", "path": concat("", [container, "/readinessProbe/initialDelaySeconds"]), "value": 0}], "readinessProbe.initialDelaySeconds is not allowed")
+}
+
+test_startup_period_missing if {
+	denied([{"op": "remove", "path": concat("", [container, "/startupProbe/periodSeconds"])}], "startupProbe.periodSeconds must be 1")
+}
+
+test_readiness_threshold_string if {
+	denied([{"op": "replace", "path": concat("", [container, "/readinessProbe/failureThreshold"]), "value": "1"}], "readinessProbe.failureThreshold must be 1")
+}
+
+test_liveness_timeout if {
+	denied([{"op": "add", "path": concat("", [container, "/livenessProbe/timeoutSeconds"]), "value": 1}], "livenessProbe.timeoutSeconds is not allowed")
+}
+
+test_sidecar_probes if {
+	denied([{"op": "add", "path": concat("", [pod, "/containers/-"]), "value": sidecar}], "containers[1] (sidecar): livenessProbe.failureThreshold must be 3")
+}
