@@ -183,6 +183,19 @@ done
 # the real one sees the statement re-encoded, without the keys in-toto's
 # Statement does not know) is still held to its policy as signed, for
 # every attestation it checks.
+# verify_refuses WHAT POLICY_DIR WANT VAR=VALUE...: verify.sh, with the fake
+# cosign set by the VARs, fails: the statement as signed fails
+# policy/attestations/POLICY_DIR, for a reason holding WANT.
+verify_refuses() {
+  local what=$1 dir=$2 want=$3 out
+  shift 3
+  if out=$(env SIGNER="$ours/v1.2.3" L3_REF=refs/tags/v1.2.3 "$@" "$tree/build/supply-chain/verify.sh" "$image" 2>&1); then
+    fail "verify.sh passed $what"
+  fi
+  if ! grep -qF "as signed, fails policy/attestations/$dir/policy.rego" <<<"$out" || ! grep -qF -- "$want" <<<"$out"; then
+    fail "verify.sh, $what: want 'as signed, fails policy/attestations/$dir/policy.rego' and '$want', got:"$'\n'"$out"
+  fi
+}
 for case in \
   "spdxjson|spdx|subject-two" \
   "cyclonedx|cyclonedx|subject-none" \
@@ -190,14 +203,8 @@ for case in \
   "https://slsa.dev/provenance/v0.2|provenance-slsa3|subject-two"; do
   IFS='|' read -r type dir fixture <<<"$case"
   statement=$root/policy/attestations/$dir/denied/$fixture.json
-  want=$(head -n1 "${statement%.json}.expect")
-  if out=$(env SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 STATEMENT_TYPE="$type" STATEMENT="$statement" \
-    "$tree/build/supply-chain/verify.sh" "$image" 2>&1); then
-    fail "verify.sh passed a $type attestation whose statement, as signed, is $dir/denied/$fixture"
-  fi
-  if ! grep -qF "as signed, fails policy/attestations/$dir/policy.rego" <<<"$out" || ! grep -qF -- "$want" <<<"$out"; then
-    fail "verify.sh, $type statement $dir/denied/$fixture: want 'as signed, fails policy/attestations/$dir/policy.rego' and '$want', got:"$'\n'"$out"
-  fi
+  verify_refuses "a $type attestation whose statement, as signed, is $dir/denied/$fixture" "$dir" \
+    "$(head -n1 "${statement%.json}.expect")" STATEMENT_TYPE="$type" STATEMENT="$statement"
   ok "verify.sh holds the $type statement as signed to its policy: $dir/denied/$fixture refused"
 done
 out=$(SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 "$tree/build/supply-chain/verify.sh" "$image" 2>&1) ||
@@ -224,13 +231,7 @@ for case in \
   "nothing|\n|cosign printed no attestation"; do
   IFS='|' read -r what lines want newline <<<"$case"
   if [[ -n $newline ]]; then printf '%b' "$lines" >"$work/envelopes"; else printf '%b\n' "$lines" >"$work/envelopes"; fi
-  if out=$(env SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 STATEMENT_TYPE=spdxjson ENVELOPES="$work/envelopes" \
-    "$tree/build/supply-chain/verify.sh" "$image" 2>&1); then
-    fail "verify.sh passed when cosign printed $what"
-  fi
-  if ! grep -qF "as signed, fails policy/attestations/spdx/policy.rego" <<<"$out" || ! grep -qF -- "$want" <<<"$out"; then
-    fail "verify.sh, cosign printing $what: want 'as signed, fails policy/attestations/spdx/policy.rego' and '$want', got:"$'\n'"$out"
-  fi
+  verify_refuses "when cosign printed $what" spdx "$want" STATEMENT_TYPE=spdxjson ENVELOPES="$work/envelopes"
   ok "verify.sh refuses when cosign prints $what: $want"
 done
 out=$(env SIGNER=$ours/v1.2.3 L3_REF=refs/tags/v1.2.3 STATEMENT_TYPE=spdxjson STATEMENT="$work/escaped-slash.json" \
