@@ -151,26 +151,14 @@ func TestEnvironmentVariables(t *testing.T) {
 			},
 		},
 		{
-			name: "PRODUCT_CATALOG_CACHE_MAX_AGE unset: no-cache",
-			env:  map[string]string{"PRODUCT_CATALOG_DIR": twoFiles},
-			check: func(t *testing.T, s *server) {
-				for _, path := range []string{"/products", "/products/A-00", "/categories"} {
-					if got, want := get(t, s.client, s.base+path, nil).Header.Get("Cache-Control"), "no-cache"; got != want {
-						t.Errorf("GET %s: Cache-Control = %q, want %q", path, got, want)
-					}
-				}
-			},
+			name:  "PRODUCT_CATALOG_CACHE_MAX_AGE unset: no-cache",
+			env:   map[string]string{"PRODUCT_CATALOG_DIR": twoFiles},
+			check: cacheControlIs("no-cache"),
 		},
 		{
-			name: "PRODUCT_CATALOG_CACHE_MAX_AGE=90s",
-			env:  map[string]string{"PRODUCT_CATALOG_DIR": twoFiles, "PRODUCT_CATALOG_CACHE_MAX_AGE": "90s"},
-			check: func(t *testing.T, s *server) {
-				for _, path := range []string{"/products", "/products/A-00", "/categories"} {
-					if got, want := get(t, s.client, s.base+path, nil).Header.Get("Cache-Control"), "public, max-age=90"; got != want {
-						t.Errorf("GET %s: Cache-Control = %q, want %q", path, got, want)
-					}
-				}
-			},
+			name:  "PRODUCT_CATALOG_CACHE_MAX_AGE=90s",
+			env:   map[string]string{"PRODUCT_CATALOG_DIR": twoFiles, "PRODUCT_CATALOG_CACHE_MAX_AGE": "90s"},
+			check: cacheControlIs("public, max-age=90"),
 		},
 		{
 			name: "PRODUCT_CATALOG_CORS_ORIGINS",
@@ -333,5 +321,17 @@ func TestRunCutsRequestsAtShutdownTimeout(t *testing.T) {
 	logs := s.logs.String()
 	if !strings.Contains(logs, `"msg":"shutting down"`) || strings.Contains(logs, `"msg":"stopped"`) {
 		t.Errorf("logs should say shutting down and not stopped:\n%s", logs)
+	}
+}
+
+// cacheControlIs checks that every catalog route answers with the
+// Cache-Control header want.
+func cacheControlIs(want string) func(*testing.T, *server) {
+	return func(t *testing.T, s *server) {
+		for _, path := range []string{"/products", "/products/A-00", "/categories"} {
+			if got := get(t, s.client, s.base+path, nil).Header.Get("Cache-Control"); got != want {
+				t.Errorf("GET %s: Cache-Control = %q, want %q", path, got, want)
+			}
+		}
 	}
 }
