@@ -174,8 +174,10 @@ func (c *conn) owing() int64 {
 	return c.owed
 }
 
+// Close frees what c owes before it closes the socket, so that whoever
+// sees the connection end (the client, a test reading the metrics after)
+// sees its debt gone too.
 func (c *conn) Close() error {
-	err := c.Conn.Close()
 	c.closeOnce.Do(func() {
 		c.g.mu.Lock()
 		delete(c.g.conns, c.remote)
@@ -187,7 +189,7 @@ func (c *conn) Close() error {
 		c.owed = 0
 		c.mu.Unlock()
 	})
-	return err
+	return c.Conn.Close()
 }
 
 // Run closes stalled connections until ctx ends, checking every quarter

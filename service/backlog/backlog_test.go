@@ -2,7 +2,10 @@ package backlog
 
 import (
 	"bytes"
+	"net"
+	"slices"
 	"testing"
+	"time"
 
 	"golang.org/x/net/http2"
 )
@@ -70,4 +73,65 @@ func FuzzParseCountsDataPayload(f *testing.F) {
 			t.Errorf("sizes %v in writes of %d: counted %d, want %d", ints, chunk, got, want)
 		}
 	})
+}
+
+// closeSeesOwed records what the guard held when the socket under a
+// guarded connection was closed: the moment its peer can see the end.
+type closeSeesOwed struct {
+	net.Conn
+	g        *Guard
+	owedSeen []int64
+}
+
+func (c *closeSeesOwed) Close() error {
+	c.owedSeen = append(c.owedSeen, c.g.Owed())
+	return nil
+}
+
+func (c *closeSeesOwed) RemoteAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+}
+
+type oneConnListener struct {
+	net.Listener
+	c net.Conn
+}
+
+func (l oneConnListener) Accept() (net.Conn, error) { return l.c, nil }
+
+// A connection's debt is gone before its socket closes, whoever closes it:
+// a client that sees the end of a stalled connection, and then reads the
+// metrics, never finds its answers still held (as CI once did, in
+// TestZeroWindowGRPCClientsAreBoundedAndCut).
+func TestClosingFreesTheDebtBeforeTheSocket(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		close func(g *Guard, c net.Conn)
+	}{
+		{"cut for stalling", func(g *Guard, _ net.Conn) { g.CutStalled() }},
+		{"closed by the server", func(_ *Guard, c net.Conn) { _ = c.Close() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const answer = 3 << 20
+			now := time.Unix(1000, 0)
+			g := New(Limits{PerConn: 4 << 20, Total: 8 << 20, Stall: 30 * time.Second}, Events{})
+			g.now = func() time.Time { return now }
+			socket := &closeSeesOwed{g: g}
+			accepted, err := g.Listener(oneConnListener{c: socket}).Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := g.reserve(accepted.(*conn), answer); !ok {
+				t.Fatalf("reserving one %d-byte answer was refused", answer)
+			}
+			now = now.Add(31 * time.Second)
+			tc.close(g, accepted)
+			if want := []int64{0}; !slices.Equal(socket.owedSeen, want) {
+				t.Errorf("owed when the socket closed: got %v, want %v", socket.owedSeen, want)
+			}
+			if got := g.Owed(); got != 0 {
+				t.Errorf("owed after close: got %d, want 0", got)
+			}
+		})
+	}
 }
