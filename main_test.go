@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,22 +52,52 @@ func (b *syncBuffer) count(s string) (int, <-chan struct{}) {
 
 // waitFor waits until s occurs at least n times in the logs, failing the
 // test if exited closes first or the deadline passes.
-func (b *syncBuffer) waitFor(t *testing.T, s string, n int, exited <-chan error) {
+func (b *syncBuffer) waitFor(t *testing.T, s string, n int, exited chan error) {
+	t.Helper()
+	if err := b.waitOrExit(t, s, n, exited); err != nil {
+		t.Fatalf("exited (%v) before logging %s %d times; logs:\n%s", err, s, n, b)
+	}
+}
+
+// waitOrExit waits until s occurs at least n times in the logs, and
+// returns nil; or returns how the program exited, if it exits first (its
+// error, or errExitedCleanly), leaving the exit on exited (buffered) for
+// whoever waits for it next: the test's cleanup. It fails the test when
+// the deadline passes.
+func (b *syncBuffer) waitOrExit(t *testing.T, s string, n int, exited chan error) error {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
 		got, grown := b.count(s)
 		if got >= n {
-			return
+			return nil
 		}
 		select {
 		case <-grown:
 		case err := <-exited:
-			t.Fatalf("exited (%v) before logging %s %d times; logs:\n%s", err, s, n, b)
+			exited <- err
+			if err == nil {
+				return errExitedCleanly
+			}
+			return err
 		case <-deadline:
 			t.Fatalf("%s logged %d times in 30s, want %d; logs:\n%s", s, got, n, b)
 		}
 	}
+}
+
+var errExitedCleanly = errors.New("exited with no error")
+
+// portAttempts is how many free ports a test tries for the program. A port
+// is free when freePort closes it, and the program binds it only after
+// loading its catalog (seconds, for the machine tests' big ones): another
+// test binary running in parallel may take it between the two.
+const portAttempts = 3
+
+// portTaken says whether the program could not start only because its
+// port was taken: the one failure another port cures.
+func portTaken(exit error, logs string) bool {
+	return errors.Is(exit, syscall.EADDRINUSE) || strings.Contains(logs, "address already in use")
 }
 
 func (b *syncBuffer) String() string {
@@ -97,7 +129,23 @@ type server struct {
 // is ready; the server is stopped when the test ends.
 func start(t *testing.T, env map[string]string) *server {
 	t.Helper()
-	port := freePort(t)
+	for attempt := 1; ; attempt++ {
+		s, exit := startOn(t, freePort(t), env)
+		if exit == nil {
+			t.Cleanup(func() { s.stop(t) })
+			return s
+		}
+		if attempt == portAttempts || !portTaken(exit, s.logs.String()) {
+			t.Fatalf("exited (%v) before serving; logs:\n%s", exit, s.logs)
+		}
+		t.Logf("attempt %d: the port was taken before the program bound it (%v); trying another", attempt, exit)
+	}
+}
+
+// startOn runs the program on port and returns once it serves, or returns
+// how it exited if it exits first.
+func startOn(t *testing.T, port int, env map[string]string) (*server, error) {
+	t.Helper()
 	vars := map[string]string{"PRODUCT_CATALOG_PORT": strconv.Itoa(port)}
 	for k, v := range env {
 		vars[k] = v
@@ -108,10 +156,12 @@ func start(t *testing.T, env map[string]string) *server {
 	go func() {
 		s.done <- run(ctx, []string{"product-catalog"}, func(k string) string { return vars[k] }, s.logs, io.Discard)
 	}()
-	t.Cleanup(func() { s.stop(t) })
 	// run logs "serving" once it listens, its catalog published.
-	s.logs.waitFor(t, `"msg":"serving"`, 1, s.done)
-	return s
+	if exit := s.logs.waitOrExit(t, `"msg":"serving"`, 1, s.done); exit != nil {
+		cancel()
+		return s, exit
+	}
+	return s, nil
 }
 
 func (s *server) stop(t *testing.T) {

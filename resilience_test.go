@@ -68,9 +68,26 @@ type process struct {
 	exited chan error
 }
 
+// startProcess runs the binary with env (plus a free port) and waits until
+// it serves; it is killed when the test ends.
 func startProcess(t *testing.T, env ...string) *process {
 	t.Helper()
-	port := freePort(t)
+	for attempt := 1; ; attempt++ {
+		p, exit := startProcessOn(t, freePort(t), env)
+		if exit == nil {
+			return p
+		}
+		if attempt == portAttempts || !portTaken(exit, p.logs.String()) {
+			t.Fatalf("exited (%v) before serving; logs:\n%s", exit, p.logs)
+		}
+		t.Logf("attempt %d: the port was taken before the binary bound it; trying another", attempt)
+	}
+}
+
+// startProcessOn runs the binary on port and returns once it serves, or
+// returns how it exited if it exits first.
+func startProcessOn(t *testing.T, port int, env []string) (*process, error) {
+	t.Helper()
 	cmd := exec.Command(binary(t))
 	cmd.Env = append([]string{"PRODUCT_CATALOG_PORT=" + strconv.Itoa(port), "PRODUCT_CATALOG_DIR=products", "PATH=" + os.Getenv("PATH")}, env...)
 	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), client: recordingClient(t, &http.Transport{}, 0), logs: newSyncBuffer(), exited: make(chan error, 1)}
@@ -83,8 +100,7 @@ func startProcess(t *testing.T, env ...string) *process {
 		_ = cmd.Process.Kill()
 		<-p.exited
 	})
-	p.logs.waitFor(t, `"msg":"serving"`, 1, p.exited)
-	return p
+	return p, p.logs.waitOrExit(t, `"msg":"serving"`, 1, p.exited)
 }
 
 // metric reads one unlabelled sample from /metrics.

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,15 +52,38 @@ func (s *serving) String() string {
 
 // startProgram runs serve on a free loopback port with a small catalog
 // and returns its address once it serves; it is stopped, and must stop
-// cleanly, when the test ends.
+// cleanly, when the test ends. A port is free when the probe listener
+// closes, and another test binary running in parallel may take it before
+// serve binds it: that one failure is retried on another port.
 func startProgram(t *testing.T) string {
+	t.Helper()
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		addr, logs, exit := startProgramOn(t, freeLoopbackPort(t))
+		if exit == nil {
+			return addr
+		}
+		if attempt == attempts || !errors.Is(exit, syscall.EADDRINUSE) {
+			t.Fatalf("serve returned %v before serving; logs:\n%s", exit, logs)
+		}
+		t.Logf("attempt %d: the port was taken before serve bound it (%v); trying another", attempt, exit)
+	}
+}
+
+func freeLoopbackPort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startProgramOn runs serve on port; it returns the address once serve
+// serves, or how serve returned, with its logs, if it returns first.
+func startProgramOn(t *testing.T, port int) (addr, logs string, exit error) {
+	t.Helper()
 	env := map[string]string{
 		"PRODUCT_CATALOG_PORT":            strconv.Itoa(port),
 		"PRODUCT_CATALOG_DIR":             "../grpcapi/testdata/catalog",
@@ -72,6 +96,18 @@ func startProgram(t *testing.T) string {
 	go func() {
 		done <- Run(ctx, Build{Version: "test"}, []string{"product-catalog", "serve"}, func(k string) string { return env[k] }, out, io.Discard)
 	}()
+	select {
+	case <-out.ready:
+	case err := <-done:
+		cancel()
+		if err == nil {
+			err = errors.New("returned nil")
+		}
+		return "", out.String(), err
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatalf("serve did not log serving within 30s; logs:\n%s", out)
+	}
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -83,14 +119,7 @@ func startProgram(t *testing.T) string {
 			t.Errorf("serve did not return within 15s of shutdown")
 		}
 	})
-	select {
-	case <-out.ready:
-	case err := <-done:
-		t.Fatalf("serve returned %v before serving; logs:\n%s", err, out)
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not log serving within 30s; logs:\n%s", out)
-	}
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), "", nil
 }
 
 // dial is a raw connection to addr, closed when the test ends, that
