@@ -191,12 +191,32 @@ func startBinary(t *testing.T) string {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// A port is free when the probe listener closes; a test binary running
+	// in parallel may take it before the service binds it, the one failure
+	// another port cures.
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		output, served := serveOn(t, bin, root, port)
+		if served {
+			return "http://127.0.0.1:" + strconv.Itoa(port)
+		}
+		if attempt == attempts || !strings.Contains(output, "address already in use") {
+			t.Fatalf("the service exited before serving:\n%s", output)
+		}
+		t.Logf("attempt %d: port %d was taken before the service bound it; trying another", attempt, port)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+}
+
+// serveOn runs the service on port until the test ends, and reports
+// whether it serves; if it exits first, it returns what it printed.
+func serveOn(t *testing.T, bin, root string, port int) (output string, served bool) {
+	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"PRODUCT_CATALOG_PORT=" + strconv.Itoa(port), "PRODUCT_CATALOG_DIR=" + filepath.Join(root, "products")}
 	stdout, err := cmd.StdoutPipe()
@@ -213,25 +233,29 @@ func startBinary(t *testing.T) string {
 	})
 	// The service logs "serving" once it listens with its catalog
 	// published; wait for that line, not for a guessed time.
-	serving := make(chan bool, 1)
+	type result struct {
+		output string
+		served bool
+	}
+	serving := make(chan result, 1)
 	go func() {
+		var printed strings.Builder
 		scanner := bufio.NewScanner(stdout)
 		for scanner.Scan() {
+			printed.WriteString(scanner.Text() + "\n")
 			if strings.Contains(scanner.Text(), `"msg":"serving"`) {
-				serving <- true
+				serving <- result{served: true}
 				_, _ = io.Copy(io.Discard, stdout)
 				return
 			}
 		}
-		serving <- false
+		serving <- result{output: printed.String()}
 	}()
 	select {
-	case ok := <-serving:
-		if !ok {
-			t.Fatal("the service exited before serving")
-		}
+	case r := <-serving:
+		return r.output, r.served
 	case <-time.After(30 * time.Second):
 		t.Fatal("the service did not log serving within 30s")
+		return "", false
 	}
-	return "http://127.0.0.1:" + strconv.Itoa(port)
 }

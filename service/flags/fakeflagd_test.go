@@ -20,10 +20,13 @@ import (
 type fakeFlagd struct {
 	flagdpb.UnimplementedServiceServer
 	flags map[string]fakeFlag
-	// hang makes every call block until the test ends, as a flagd that
-	// accepted the connection but never answers.
-	hang bool
-	done chan struct{} // closed when the test ends
+	// hang makes every call after the first answered ones block until
+	// the test ends, as a flagd that accepted the connection but never
+	// answers.
+	hang     bool
+	answered int           // calls answered before hang takes effect
+	done     chan struct{} // closed when the test ends
+	arrived  chan struct{} // a value per call received, for tests to wait on
 
 	mu       sync.Mutex
 	received []map[string]any
@@ -76,6 +79,7 @@ func (f *fakeFlagd) start(t *testing.T) (host string, port int) {
 		_ = srv.Serve(lis)
 	}()
 	f.done = make(chan struct{})
+	f.arrived = make(chan struct{}, 64)
 	// Cleanups run last first: release hung handlers, then stop.
 	t.Cleanup(func() { srv.Stop(); <-served })
 	t.Cleanup(func() { close(f.done) })
@@ -97,8 +101,13 @@ func (f *fakeFlagd) contexts() []map[string]any {
 func (f *fakeFlagd) evaluate(key string, evalCtx *structpb.Struct) (value any, variant, reason string, metadata *structpb.Struct, err error) {
 	f.mu.Lock()
 	f.received = append(f.received, evalCtx.AsMap())
+	hang := f.hang && len(f.received) > f.answered
 	f.mu.Unlock()
-	if f.hang {
+	select {
+	case f.arrived <- struct{}{}:
+	default:
+	}
+	if hang {
 		<-f.done
 		return nil, "", "", nil, status.Error(codes.Unavailable, "test over")
 	}

@@ -103,10 +103,12 @@ func TestProductFailureFlagdUnreachable(t *testing.T) {
 	f := newFlags(t, "127.0.0.1", closedPort(t))
 	// A refused connection fails the call at once: well within the
 	// deadline, so a missing flagd costs requests nothing noticeable.
-	for i := range 2 { // the first call connects; the second finds the connection failed
+	for i := range 3 { // the first call connects; the others find the connection failed
 		start := time.Now()
 		got := f.ProductFailure(t.Context(), "OLJCESPC7Z")
-		if elapsed := time.Since(start); elapsed >= EvaluationTimeout {
+		// The first call's time is the dial's, which a loaded machine
+		// may stretch: only the steady state is bounded.
+		if elapsed := time.Since(start); i > 0 && elapsed >= EvaluationTimeout {
 			t.Errorf("call %d: ProductFailure took %v with flagd unreachable, want under %v", i, elapsed, EvaluationTimeout)
 		}
 		if got {
@@ -121,9 +123,14 @@ func TestProductFailureFlagdUnreachable(t *testing.T) {
 }
 
 func TestProductFailureFlagdHangs(t *testing.T) {
-	fake := &fakeFlagd{flags: demoFlags(true), hang: true}
+	// flagd answers the first call, so the connection is up, and then
+	// hangs: the timed call's deadline is all spent waiting on flagd.
+	fake := &fakeFlagd{flags: demoFlags(true), hang: true, answered: 1}
 	host, port := fake.start(t)
 	f := newFlags(t, host, port)
+	if !f.ProductFailure(t.Context(), "OLJCESPC7Z") {
+		t.Fatalf("ProductFailure before flagd hangs = false, want true (the demo's flag on)")
+	}
 	// A later deadline of the test's own, so that a provider without one
 	// fails the test rather than hanging it.
 	ctx, cancel := context.WithTimeout(t.Context(), 10*EvaluationTimeout)
@@ -139,8 +146,17 @@ func TestProductFailureFlagdHangs(t *testing.T) {
 	if elapsed < EvaluationTimeout || elapsed > 5*EvaluationTimeout {
 		t.Errorf("ProductFailure with flagd hanging took %v, want from %v to %v", elapsed, EvaluationTimeout, 5*EvaluationTimeout)
 	}
-	if n := len(fake.contexts()); n != 1 {
-		t.Errorf("flagd received %d calls, want 1", n)
+	// The call went out on a ready connection, so flagd gets it, if
+	// perhaps after the client gave up on it.
+	for i := range 2 {
+		select {
+		case <-fake.arrived:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("flagd received %d calls, want 2", i)
+		}
+	}
+	if n := len(fake.contexts()); n != 2 {
+		t.Errorf("flagd received %d calls, want 2", n)
 	}
 }
 

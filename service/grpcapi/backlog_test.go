@@ -31,7 +31,10 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 	guard := backlog.New(limits, backlog.Events{Cut: func(remote string, _ int64) { cut <- remote }})
 	addr := serveGRPC(t, NewGRPCServer(svc, zap.NewNop(), zap.NewNop(), metrics.New("test"), testLimits, guard, nil), guard)
 
+	// A connection's stall clock starts at its first held answer: no
+	// earlier than each of these.
 	first := zerowindow.Dial(t, addr)
+	firstCalled := time.Now()
 	var got []string
 	for range 6 {
 		got = append(got, first.Call(listProducts))
@@ -46,6 +49,7 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 		t.Errorf("owed = %d, want the 4 answers held, %d", owed, 4*answer)
 	}
 	second := zerowindow.Dial(t, addr)
+	secondCalled := time.Now()
 	got = []string{second.Call(listProducts), second.Call(listProducts), second.Call(listProducts)}
 	want = []string{"accepted", "accepted", "grpc-status 8: the server holds too many unread answers: retry later"}
 	if !slices.Equal(got, want) {
@@ -57,16 +61,19 @@ func TestUnreadAnswersAreBoundedAndCut(t *testing.T) {
 
 	// The guard's own loop, checking every quarter of the stall limit.
 	go guard.Run(t.Context())
-	start := time.Now()
-	for _, c := range []*zerowindow.Client{first, second} {
+	for _, c := range []struct {
+		name   string
+		client *zerowindow.Client
+		called time.Time
+	}{{"first", first, firstCalled}, {"second", second, secondCalled}} {
 		select {
-		case <-c.Closed():
+		case <-c.client.Closed():
 		case <-time.After(10 * limits.Stall):
-			t.Fatalf("a stalled connection was not closed within %v", 10*limits.Stall)
+			t.Fatalf("the %s stalled connection was not closed within %v", c.name, 10*limits.Stall)
 		}
-	}
-	if elapsed := time.Since(start); elapsed < limits.Stall {
-		t.Errorf("the stalled connections were closed after %v, before the stall limit %v", elapsed, limits.Stall)
+		if elapsed := time.Since(c.called); elapsed < limits.Stall {
+			t.Errorf("the %s stalled connection was closed %v after its first call, before the stall limit %v", c.name, elapsed, limits.Stall)
+		}
 	}
 	for range 2 {
 		<-cut

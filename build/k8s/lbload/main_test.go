@@ -50,7 +50,7 @@ func TestTargetSendsThroughOneAddress(t *testing.T) {
 	srv := httptest.NewServer(backend)
 	defer srv.Close()
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-target", srv.URL, "-duration", "200ms", "-workers", "3"}, noEnv, &stdout, &stderr)
+	err := run(context.Background(), []string{"-target", srv.URL, "-duration", "1s", "-workers", "3"}, noEnv, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run = %v, want nil; stderr:\n%s", err, stderr.String())
 	}
@@ -68,7 +68,7 @@ func TestAnyFailureFailsTheRun(t *testing.T) {
 	srv := httptest.NewServer(backend)
 	defer srv.Close()
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-target", srv.URL, "-duration", "200ms", "-workers", "2"}, noEnv, &stdout, &stderr)
+	err := run(context.Background(), []string{"-target", srv.URL, "-duration", "1s", "-workers", "2"}, noEnv, &stdout, &stderr)
 	if err == nil {
 		t.Fatalf("run = nil with every other answer a 503, want an error")
 	}
@@ -138,7 +138,7 @@ func TestServerFollowsOnlyReadyEndpoints(t *testing.T) {
 				return ""
 			}
 			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), []string{"-server", api.URL, "-duration", "200ms"}, env, &stdout, &stderr)
+			err := run(context.Background(), []string{"-server", api.URL, "-duration", "1s"}, env, &stdout, &stderr)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("run = %v, want an error with %q", err, tt.wantErr)
@@ -196,8 +196,11 @@ func TestTargetWithTrailingSlashGetsThePath(t *testing.T) {
 	}))
 	defer srv.Close()
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"-target", srv.URL + "/", "-duration", "50ms", "-workers", "1"}, noEnv, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), []string{"-target", srv.URL + "/", "-duration", "500ms", "-workers", "1"}, noEnv, &stdout, &stderr); err != nil {
 		t.Fatalf("run = %v, want nil; stderr:\n%s", err, stderr.String())
+	}
+	if sent, _ := counts(t, stdout.String()); sent == 0 {
+		t.Errorf("no request sent in the run")
 	}
 	if n := wrong.Load(); n != 0 {
 		t.Errorf("%d requests went to another path than /products/BRW-0001, want 0", n)
