@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/product-catalog/product-catalog/service/freeport"
 )
 
 // Every variable is validated before the server listens, and every
@@ -243,7 +245,7 @@ func TestEnvironmentVariables(t *testing.T) {
 				tt.check(t, start(t, tt.env))
 				return
 			}
-			env := map[string]string{"PRODUCT_CATALOG_PORT": strconv.Itoa(freePort(t))}
+			env := map[string]string{"PRODUCT_CATALOG_PORT": strconv.Itoa(freeport.Pick(t))}
 			for k, v := range tt.env {
 				env[k] = v
 			}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/product-catalog/product-catalog/service/freeport"
 )
 
 // The binary, run as /bin/grpc_health_probe (a link, as the Dockerfile
@@ -28,7 +30,7 @@ func TestRunAsGRPCHealthProbe(t *testing.T) {
 	}{
 		{[]string{"-addr=:" + port}, true, "status: SERVING"},
 		{[]string{"-addr=127.0.0.1:" + port, "-service=oteldemo.ProductCatalogService"}, true, "status: SERVING"},
-		{[]string{"-addr=:" + strconv.Itoa(freePort(t))}, false, "no connection to"},
+		{[]string{"-addr=:" + strconv.Itoa(freeport.Pick(t))}, false, "no connection to"},
 		{[]string{"-addr=:" + port, "-service=no.Such"}, false, "NotFound"},
 		{[]string{"-addr=:" + port, "-tls"}, false, "flag provided but not defined: -tls"},
 		{[]string{}, false, "-addr is required"},

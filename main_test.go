@@ -15,11 +15,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/product-catalog/product-catalog/service/catalog/generate"
+	"github.com/product-catalog/product-catalog/service/freeport"
 	"github.com/product-catalog/product-catalog/service/wiretap"
 )
 
@@ -88,32 +88,10 @@ func (b *syncBuffer) waitOrExit(t *testing.T, s string, n int, exited chan error
 
 var errExitedCleanly = errors.New("exited with no error")
 
-// portAttempts is how many free ports a test tries for the program. A port
-// is free when freePort closes it, and the program binds it only after
-// loading its catalog (seconds, for the machine tests' big ones): another
-// test binary running in parallel may take it between the two.
-const portAttempts = 3
-
-// portTaken says whether the program could not start only because its
-// port was taken: the one failure another port cures.
-func portTaken(exit error, logs string) bool {
-	return errors.Is(exit, syscall.EADDRINUSE) || strings.Contains(logs, "address already in use")
-}
-
 func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // server is one run of the real program, in process.
@@ -129,17 +107,16 @@ type server struct {
 // is ready; the server is stopped when the test ends.
 func start(t *testing.T, env map[string]string) *server {
 	t.Helper()
-	for attempt := 1; ; attempt++ {
-		s, exit := startOn(t, freePort(t), env)
-		if exit == nil {
-			t.Cleanup(func() { s.stop(t) })
-			return s
+	var s *server
+	freeport.Start(t, func(port int) error {
+		var exit error
+		if s, exit = startOn(t, port, env); exit != nil {
+			return fmt.Errorf("exited (%w) before serving; logs:\n%s", exit, s.logs)
 		}
-		if attempt == portAttempts || !portTaken(exit, s.logs.String()) {
-			t.Fatalf("exited (%v) before serving; logs:\n%s", exit, s.logs)
-		}
-		t.Logf("attempt %d: the port was taken before the program bound it (%v); trying another", attempt, exit)
-	}
+		return nil
+	})
+	t.Cleanup(func() { s.stop(t) })
+	return s
 }
 
 // startOn runs the program on port and returns once it serves, or returns
@@ -312,7 +289,7 @@ func TestSubcommands(t *testing.T) {
 	if err := run(context.Background(), []string{"product-catalog", "healthcheck"}, env, io.Discard, io.Discard); err != nil {
 		t.Errorf("healthcheck against a ready server = %v, want nil", err)
 	}
-	closed := strconv.Itoa(freePort(t))
+	closed := strconv.Itoa(freeport.Pick(t))
 	err := run(context.Background(), []string{"product-catalog", "healthcheck"}, func(k string) string {
 		if k == "PRODUCT_CATALOG_PORT" {
 			return closed

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/product-catalog/product-catalog/service/freeport"
 )
 
 // These tests run the built binary as its own process, the way an
@@ -72,16 +74,15 @@ type process struct {
 // it serves; it is killed when the test ends.
 func startProcess(t *testing.T, env ...string) *process {
 	t.Helper()
-	for attempt := 1; ; attempt++ {
-		p, exit := startProcessOn(t, freePort(t), env)
-		if exit == nil {
-			return p
+	var p *process
+	freeport.Start(t, func(port int) error {
+		var exit error
+		if p, exit = startProcessOn(t, port, env); exit != nil {
+			return fmt.Errorf("exited (%w) before serving; logs:\n%s", exit, p.logs)
 		}
-		if attempt == portAttempts || !portTaken(exit, p.logs.String()) {
-			t.Fatalf("exited (%v) before serving; logs:\n%s", exit, p.logs)
-		}
-		t.Logf("attempt %d: the port was taken before the binary bound it; trying another", attempt)
-	}
+		return nil
+	})
+	return p
 }
 
 // startProcessOn runs the binary on port and returns once it serves, or

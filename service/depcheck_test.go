@@ -28,7 +28,7 @@ func TestDependencies(t *testing.T) {
 		"./telemetry":        {"github.com/prometheus/", module + "/service/"},
 		"./flags":            {"go.uber.org/zap", "github.com/prometheus/", module + "/service/catalog", module + "/service/grpcapi", module + "/service/httpapi", module + "/service/app", module + "/service/config", module + "/service/telemetry"},
 		// The binary: test helpers stay out of what ships.
-		"..": {module + "/service/wiretap", module + "/service/zerowindow", module + "/service/telemetry/otlptest"},
+		"..": {module + "/service/wiretap", module + "/service/zerowindow", module + "/service/telemetry/otlptest", module + "/service/freeport"},
 	}
 	for pkg, banned := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", pkg).Output()

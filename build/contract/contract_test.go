@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,6 +17,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/product-catalog/product-catalog/service/freeport"
 )
 
 const document = "../../service/httpapi/openapi.json"
@@ -191,26 +192,13 @@ func startBinary(t *testing.T) string {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	// A port is free when the probe listener closes; a test binary running
-	// in parallel may take it before the service binds it, the one failure
-	// another port cures.
-	const attempts = 3
-	for attempt := 1; ; attempt++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	port := freeport.Start(t, func(port int) error {
+		if output, served := serveOn(t, bin, root, port); !served {
+			return fmt.Errorf("the service exited before serving:\n%s", output)
 		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-		output, served := serveOn(t, bin, root, port)
-		if served {
-			return "http://127.0.0.1:" + strconv.Itoa(port)
-		}
-		if attempt == attempts || !strings.Contains(output, "address already in use") {
-			t.Fatalf("the service exited before serving:\n%s", output)
-		}
-		t.Logf("attempt %d: port %d was taken before the service bound it; trying another", attempt, port)
-	}
+		return nil
+	})
+	return "http://127.0.0.1:" + strconv.Itoa(port)
 }
 
 // serveOn runs the service on port until the test ends, and reports

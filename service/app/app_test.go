@@ -16,6 +16,7 @@ import (
 
 	"github.com/product-catalog/product-catalog/service/catalog"
 	"github.com/product-catalog/product-catalog/service/config"
+	"github.com/product-catalog/product-catalog/service/freeport"
 )
 
 type stringsEncoder struct {
@@ -101,12 +102,7 @@ func TestCatalogLimits(t *testing.T) {
 // PRODUCT_CATALOG_PORT: a 503, what the server answers from the moment
 // shutdown starts (through SHUTDOWN_DRAIN), fails it, as does no server.
 func TestHealthcheck(t *testing.T) {
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedPort := strconv.Itoa(closed.Addr().(*net.TCPAddr).Port)
-	closed.Close()
+	closedPort := strconv.Itoa(freeport.Pick(t))
 	for _, tt := range []struct {
 		name    string
 		status  int    // 0: no server

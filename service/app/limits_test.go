@@ -6,18 +6,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/net/http2"
 
+	"github.com/product-catalog/product-catalog/service/freeport"
 	"github.com/product-catalog/product-catalog/service/httpapi"
 )
 
@@ -52,37 +53,21 @@ func (s *serving) String() string {
 
 // startProgram runs serve on a free loopback port with a small catalog
 // and returns its address once it serves; it is stopped, and must stop
-// cleanly, when the test ends. A port is free when the probe listener
-// closes, and another test binary running in parallel may take it before
-// serve binds it: that one failure is retried on another port.
+// cleanly, when the test ends.
 func startProgram(t *testing.T) string {
 	t.Helper()
-	const attempts = 3
-	for attempt := 1; ; attempt++ {
-		addr, logs, exit := startProgramOn(t, freeLoopbackPort(t))
-		if exit == nil {
-			return addr
+	port := freeport.Start(t, func(port int) error {
+		if logs, exit := startProgramOn(t, port); exit != nil {
+			return fmt.Errorf("serve returned %w before serving; logs:\n%s", exit, logs)
 		}
-		if attempt == attempts || !errors.Is(exit, syscall.EADDRINUSE) {
-			t.Fatalf("serve returned %v before serving; logs:\n%s", exit, logs)
-		}
-		t.Logf("attempt %d: the port was taken before serve bound it (%v); trying another", attempt, exit)
-	}
+		return nil
+	})
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
 
-func freeLoopbackPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startProgramOn runs serve on port; it returns the address once serve
-// serves, or how serve returned, with its logs, if it returns first.
-func startProgramOn(t *testing.T, port int) (addr, logs string, exit error) {
+// startProgramOn runs serve on port; it returns once serve serves, or
+// returns its logs and how it returned, if it returns first.
+func startProgramOn(t *testing.T, port int) (logs string, exit error) {
 	t.Helper()
 	env := map[string]string{
 		"PRODUCT_CATALOG_PORT":            strconv.Itoa(port),
@@ -101,9 +86,9 @@ func startProgramOn(t *testing.T, port int) (addr, logs string, exit error) {
 	case err := <-done:
 		cancel()
 		if err == nil {
-			err = errors.New("returned nil")
+			err = errors.New("nil")
 		}
-		return "", out.String(), err
+		return out.String(), err
 	case <-time.After(30 * time.Second):
 		cancel()
 		t.Fatalf("serve did not log serving within 30s; logs:\n%s", out)
@@ -119,7 +104,7 @@ func startProgramOn(t *testing.T, port int) (addr, logs string, exit error) {
 			t.Errorf("serve did not return within 15s of shutdown")
 		}
 	})
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), "", nil
+	return "", nil
 }
 
 // dial is a raw connection to addr, closed when the test ends, that

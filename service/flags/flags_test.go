@@ -2,7 +2,6 @@ package flags
 
 import (
 	"context"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-feature/go-sdk/openfeature"
+
+	"github.com/product-catalog/product-catalog/service/freeport"
 )
 
 // newFlags returns Flags for the flagd at host:port, closed when the test
@@ -85,22 +86,8 @@ func TestProductFailureFlagNotFound(t *testing.T) {
 	}
 }
 
-// closedPort returns a local port nothing listens on.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := lis.Addr().(*net.TCPAddr).Port
-	if err := lis.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return port
-}
-
 func TestProductFailureFlagdUnreachable(t *testing.T) {
-	f := newFlags(t, "127.0.0.1", closedPort(t))
+	f := newFlags(t, "127.0.0.1", freeport.Pick(t))
 	// A refused connection fails the call at once: well within the
 	// deadline, so a missing flagd costs requests nothing noticeable.
 	for i := range 3 { // the first call connects; the others find the connection failed
@@ -252,7 +239,7 @@ func (h *errorHook) Error(_ context.Context, _ openfeature.HookContext, err erro
 
 func TestWithHooks(t *testing.T) {
 	hook := &errorHook{}
-	f, err := New("127.0.0.1", closedPort(t), WithHooks(hook))
+	f, err := New("127.0.0.1", freeport.Pick(t), WithHooks(hook))
 	if err != nil {
 		t.Fatal(err)
 	}
