@@ -289,9 +289,9 @@ func TestZeroWindowGRPCClientsAreBoundedAndCut(t *testing.T) {
 	if peakRSS-baseRSS > rssHeadroom {
 		t.Errorf("RSS grew by %.1f MB under zero-window clients, want at most %d MB", (peakRSS-baseRSS)/1e6, rssHeadroom>>20)
 	}
-	// A connection refused everything holds nothing: the idle limit, not
-	// the stall limit, is for it.
-	// The guard checks every quarter of the stall limit.
+	// Only connections holding an answer are cut at the stall limit: one
+	// refused everything holds nothing, and the idle limit is for it. The
+	// guard checks every quarter of the limit, hence the half in the wait.
 	for i, h := range holding {
 		select {
 		case <-h.c.Closed():

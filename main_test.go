@@ -55,13 +55,13 @@ func (b *syncBuffer) count(s string) (int, <-chan struct{}) {
 func (b *syncBuffer) waitFor(t *testing.T, s string, n int, exited chan error) {
 	t.Helper()
 	if err := b.waitOrExit(t, s, n, exited); err != nil {
-		t.Fatalf("exited (%v) before logging %s %d times; logs:\n%s", err, s, n, b)
+		t.Fatal(err)
 	}
 }
 
 // waitOrExit waits until s occurs at least n times in the logs, and
-// returns nil; or returns how the program exited, if it exits first (its
-// error, or errExitedCleanly), leaving the exit on exited (buffered) for
+// returns nil; or, if the program exits first, an error that wraps how it
+// exited and holds its logs, leaving the exit on exited (buffered) for
 // whoever waits for it next: the test's cleanup. It fails the test when
 // the deadline passes.
 func (b *syncBuffer) waitOrExit(t *testing.T, s string, n int, exited chan error) error {
@@ -77,16 +77,14 @@ func (b *syncBuffer) waitOrExit(t *testing.T, s string, n int, exited chan error
 		case err := <-exited:
 			exited <- err
 			if err == nil {
-				return errExitedCleanly
+				err = errors.New("no error")
 			}
-			return err
+			return fmt.Errorf("exited (%w) before logging %s %d times; logs:\n%s", err, s, n, b)
 		case <-deadline:
 			t.Fatalf("%s logged %d times in 30s, want %d; logs:\n%s", s, got, n, b)
 		}
 	}
 }
-
-var errExitedCleanly = errors.New("exited with no error")
 
 func (b *syncBuffer) String() string {
 	b.mu.Lock()
@@ -108,19 +106,16 @@ type server struct {
 func start(t *testing.T, env map[string]string) *server {
 	t.Helper()
 	var s *server
-	freeport.Start(t, func(port int) error {
-		var exit error
-		if s, exit = startOn(t, port, env); exit != nil {
-			return fmt.Errorf("exited (%w) before serving; logs:\n%s", exit, s.logs)
-		}
-		return nil
+	freeport.Start(t, func(port int) (exit error) {
+		s, exit = startOn(t, port, env)
+		return exit
 	})
 	t.Cleanup(func() { s.stop(t) })
 	return s
 }
 
 // startOn runs the program on port and returns once it serves, or returns
-// how it exited if it exits first.
+// how it exited, with its logs, if it exits first.
 func startOn(t *testing.T, port int, env map[string]string) (*server, error) {
 	t.Helper()
 	vars := map[string]string{"PRODUCT_CATALOG_PORT": strconv.Itoa(port)}

@@ -75,18 +75,15 @@ type process struct {
 func startProcess(t *testing.T, env ...string) *process {
 	t.Helper()
 	var p *process
-	freeport.Start(t, func(port int) error {
-		var exit error
-		if p, exit = startProcessOn(t, port, env); exit != nil {
-			return fmt.Errorf("exited (%w) before serving; logs:\n%s", exit, p.logs)
-		}
-		return nil
+	freeport.Start(t, func(port int) (exit error) {
+		p, exit = startProcessOn(t, port, env)
+		return exit
 	})
 	return p
 }
 
 // startProcessOn runs the binary on port and returns once it serves, or
-// returns how it exited if it exits first.
+// returns how it exited, with its logs, if it exits first.
 func startProcessOn(t *testing.T, port int, env []string) (*process, error) {
 	t.Helper()
 	cmd := exec.Command(binary(t))

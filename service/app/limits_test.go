@@ -56,18 +56,13 @@ func (s *serving) String() string {
 // cleanly, when the test ends.
 func startProgram(t *testing.T) string {
 	t.Helper()
-	port := freeport.Start(t, func(port int) error {
-		if logs, exit := startProgramOn(t, port); exit != nil {
-			return fmt.Errorf("serve returned %w before serving; logs:\n%s", exit, logs)
-		}
-		return nil
-	})
+	port := freeport.Start(t, func(port int) error { return startProgramOn(t, port) })
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
 
-// startProgramOn runs serve on port; it returns once serve serves, or
-// returns its logs and how it returned, if it returns first.
-func startProgramOn(t *testing.T, port int) (logs string, exit error) {
+// startProgramOn runs serve on port; it returns nil once serve serves, or
+// how serve returned, with its logs, if it returns first.
+func startProgramOn(t *testing.T, port int) error {
 	t.Helper()
 	env := map[string]string{
 		"PRODUCT_CATALOG_PORT":            strconv.Itoa(port),
@@ -88,7 +83,7 @@ func startProgramOn(t *testing.T, port int) (logs string, exit error) {
 		if err == nil {
 			err = errors.New("nil")
 		}
-		return out.String(), err
+		return fmt.Errorf("serve returned %w before serving; logs:\n%s", err, out)
 	case <-time.After(30 * time.Second):
 		cancel()
 		t.Fatalf("serve did not log serving within 30s; logs:\n%s", out)
@@ -104,7 +99,7 @@ func startProgramOn(t *testing.T, port int) (logs string, exit error) {
 			t.Errorf("serve did not return within 15s of shutdown")
 		}
 	})
-	return "", nil
+	return nil
 }
 
 // dial is a raw connection to addr, closed when the test ends, that
